@@ -1,0 +1,55 @@
+// swift-tools-version: 6.2
+//
+// Conduit: an ARM virtual machine monitor whose centre is how guest SMC/HVC firmware calls are
+// handled. See README.md and ../shared/ARCHITECTURE.md for the layers.
+
+import PackageDescription
+
+let package = Package(
+    name: "Conduit",
+    platforms: [.macOS(.v26)],
+    products: [
+        .executable(name: "conduit", targets: ["conduit"]),
+        .library(name: "SMCCC", targets: ["SMCCC"]),
+        .library(name: "Firmware", targets: ["Firmware"]),
+        .library(name: "PolicyFile", targets: ["PolicyFile"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // Value types only; also compiles as Embedded Swift for the guest-side firmware
+        // (see scripts/build-embedded-smccc.sh). No Foundation, no existentials.
+        .target(name: "SMCCC"),
+
+        // The call router, the per-VM policy and the built-in services.
+        .target(name: "Firmware", dependencies: ["SMCCC"]),
+
+        // Policy files (YAML or TOML) decoded into a `FirmwarePolicy`.
+        .target(
+            name: "PolicyFile",
+            dependencies: [
+                "Firmware",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
+        ),
+
+        // The command line, as a library so that tests can drive it.
+        .target(
+            name: "ConduitCLI",
+            dependencies: [
+                "SMCCC", "Firmware", "PolicyFile",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "conduit", dependencies: ["ConduitCLI"]),
+
+        .testTarget(name: "SMCCCTests", dependencies: ["SMCCC"]),
+        .testTarget(name: "FirmwareTests", dependencies: ["Firmware", "SMCCC"]),
+        .testTarget(name: "PolicyFileTests", dependencies: ["PolicyFile", "Firmware"]),
+        .testTarget(name: "ConduitCLITests", dependencies: ["ConduitCLI", "Firmware", "PolicyFile"]),
+    ]
+)

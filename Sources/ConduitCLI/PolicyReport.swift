@@ -1,0 +1,65 @@
+import Firmware
+import SMCCC
+
+/// The text of `conduit policy show`: the settings, then the effective table for each conduit.
+struct PolicyReport {
+    let policy: FirmwarePolicy
+
+    var text: String {
+        get throws {
+            let router = try FirmwareRouter(FirmwareSetup(policy: policy, host: .detached()))
+            var lines: [String] = []
+            lines.append("Policy: \(summary(of: policy))")
+            lines.append("SMC means: \(smcMeaning)")
+            if let soc = policy.socIdentity {
+                lines.append("SoC ID: JEP-106 \(hex(soc.jep106Bank, digits: 2)):\(hex(soc.jep106Identification, digits: 2)), "
+                    + "SoC \(hex(soc.socID, digits: 4)), revision \(hex(soc.revision, digits: 8))")
+            }
+            switch policy.entropy {
+            case .system: lines.append("TRNG entropy: host cryptographic RNG")
+            case .seeded(let seed): lines.append("TRNG entropy: deterministic, seed \(seed)")
+            }
+            for conduit in Conduit.allCases {
+                lines.append("")
+                lines.append("\(conduit) calls:")
+                lines.append(contentsOf: table(router.policyTable(for: conduit)))
+            }
+            return lines.joined(separator: "\n")
+        }
+    }
+
+    private var smcMeaning: String {
+        switch policy.smcPreset {
+        case .undefined: return "undefined instruction (smc: undefined)"
+        case .psci: return "the same firmware as HVC, through the same filter (smc: psci)"
+        case .forwardAll: return "forwarded to the VMM, except the Arm Architecture Calls (smc: forward-all)"
+        }
+    }
+
+    private func table(_ rows: [PolicyTableRow]) -> [String] {
+        let header = ("RANGE", "ACTION", "HANDLED BY", "WHY")
+        let cells = rows.map { (rangeText($0.range), $0.action.rawValue, $0.handledBy, $0.note) }
+        let widths = (
+            max(header.0.count, cells.map(\.0.count).max() ?? 0),
+            max(header.1.count, cells.map(\.1.count).max() ?? 0),
+            max(header.2.count, cells.map(\.2.count).max() ?? 0)
+        )
+        func line(_ c: (String, String, String, String)) -> String {
+            "  " + pad(c.0, widths.0) + "  " + pad(c.1, widths.1) + "  " + pad(c.2, widths.2) + "  " + c.3
+        }
+        return [line(header)] + cells.map(line)
+    }
+
+    private func rangeText(_ range: FunctionIDRange) -> String {
+        let first = hex(range.first, digits: 8)
+        if range.first == range.last {
+            let name = FunctionID(range.first).name.map { " \($0)" } ?? ""
+            return first + name
+        }
+        return "\(first)-\(hex(range.last, digits: 8))"
+    }
+
+    private func pad(_ text: String, _ width: Int) -> String {
+        text + String(repeating: " ", count: max(0, width - text.count))
+    }
+}

@@ -1,0 +1,278 @@
+import SMCCC
+
+/// Why a call was routed the way it was: the part of the policy that decided.
+public enum DispositionReason: String, Sendable {
+    /// A built-in service implements the function and the VM enables it.
+    case builtInService = "built-in service"
+    /// A filter range chose the action.
+    case filter = "filter range"
+    /// No built-in service implements the function.
+    case noService = "no service implements it"
+    /// A feature bitmap switched the function off.
+    case featureDisabled = "feature disabled"
+    /// The conduit is not enabled: the instruction is undefined, as without that exception level.
+    case conduitDisabled = "conduit disabled"
+    /// `HVC` and `SMC` are UNDEFINED at EL0 (DDI0487, C6.2 "HVC" and "SMC").
+    case calledFromEL0 = "called from EL0"
+    /// An `SMC` with a non-zero immediate is not an SMCCC call: X0 = ~0, as KVM answers.
+    case nonZeroImmediate = "SMC immediate is not 0"
+    /// An SMC64/HVC64 function called from AArch32, where that convention does not exist.
+    case smc64FromAArch32 = "SMC64 function from AArch32"
+    /// `smc: forward-all` sent it to the forward handlers.
+    case smcForwardAll = "smc: forward-all"
+    /// A `forward` call that no registered handler claims.
+    case unclaimedForward = "no forward handler claims it"
+    /// The guest-side firmware made an `SMC`: there is no monitor above it.
+    case smcFromFirmware = "SMC from the firmware world"
+    /// The guest-side firmware called a function routed back to itself.
+    case firmwareReentry = "firmware range called from the firmware world"
+}
+
+/// What the router did with one call: the action taken, why, who answered, and what the machine
+/// must do next. Tracing prints it.
+public struct CallDisposition: Sendable, Equatable {
+    public let action: PolicyAction
+    public let reason: DispositionReason
+    public let outcome: CallOutcome
+    /// The service or forward handler that answered, if any.
+    public let handler: String?
+
+    public init(action: PolicyAction, reason: DispositionReason, outcome: CallOutcome, handler: String?) {
+        self.action = action
+        self.reason = reason
+        self.outcome = outcome
+        self.handler = handler
+    }
+}
+
+/// The firmware of one started VM: it takes each `SMC`/`HVC` the vCPUs make and decides, from
+/// the frozen policy, who answers it.
+///
+/// Resolution follows KVM's `kvm_smccc_call_handler`, with Conduit's additions:
+/// 1. Conduit checks: EL0 callers and disabled conduits get an undefined instruction; an `SMC`
+///    with a non-zero immediate gets X0 = ~0 without consulting the filter (KVM's behaviour);
+///    `smc: forward-all` forwards every SMC outside the reserved Arm Architecture ranges.
+/// 2. The filter: a range with any action other than `handle` wins.
+/// 3. Otherwise a built-in service answers if it implements the function and its feature is
+///    enabled; anything else is denied with NOT_SUPPORTED.
+///
+/// The router is immutable once built and safe to call from every vCPU's thread at once.
+public final class FirmwareRouter: Sendable {
+    /// The policy the VM started with.
+    public let policy: FirmwarePolicy
+    /// The filter in force: the policy's ranges plus PSCI's when PSCI is forwarded.
+    public let filter: SMCCCFilter
+    /// The built-in services, in the order they were registered.
+    public let services: [any FirmwareService]
+    /// The VMM's forward handlers.
+    public let forwardHandlers: [any FirmwareService]
+    /// The PV-time service, which the machine updates with stolen time.
+    public let pvTime: PVTimeService
+
+    /// Which built-in service answers which IDs: (service index, enabled).
+    private let serviceTable: RangeTable<ServiceSlot>
+    /// Which forward handler answers which IDs, for `forward` ranges that name none.
+    private let forwardTable: RangeTable<ServiceSlot>
+    /// For each filter entry, the forward handler it names, if any.
+    private let namedForwardTargets: [Int?]
+
+    struct ServiceSlot: Sendable, Equatable {
+        let index: Int
+        let isEnabled: Bool
+        let label: String
+    }
+
+    /// Validates the setup and starts the VM's firmware.
+    public init(_ setup: FirmwareSetup) throws(PolicyError) {
+        let policy = setup.policy
+        let filter = try policy.effectiveFilter()
+        let features = policy.features
+
+        // The built-in services, registered like TF-A's runtime services: each declares the
+        // IDs it answers, and the router builds its lookup table from those declarations.
+        let pvTime = PVTimeService(
+            isEnabled: features.standardHypervisor & FeatureBitmaps.PV_TIME != 0,
+            recordAddresses: setup.stolenTimeAddresses, memory: setup.host.memory)
+        var services: [any FirmwareService] = [
+            ArmArchitectureService(version: policy.smcccVersion, socIdentity: policy.socIdentity,
+                                   pvTimeEnabled: pvTime.isEnabled),
+        ]
+        if policy.psciMode == .builtIn {
+            services.append(PSCIService(version: policy.psciVersion, systemSuspend: policy.systemSuspend,
+                                        power: setup.host.power))
+        }
+        services.append(TRNGService(entropy: policy.entropy, isEnabled: features.standard & FeatureBitmaps.TRNG_V1_0 != 0))
+        services.append(pvTime)
+        services.append(KVMVendorService(bitmap: features.vendorHypervisor, bitmap2: features.vendorHypervisor2,
+                                         clock: setup.host.clock))
+
+        self.policy = policy
+        self.filter = filter
+        self.services = services
+        self.forwardHandlers = setup.forwardHandlers
+        self.pvTime = pvTime
+        self.serviceTable = try Self.table(of: services, kind: "built-in service")
+        self.forwardTable = try Self.table(of: setup.forwardHandlers, kind: "forward handler")
+
+        // Bind the forward ranges that name their handler, and check that `firmware` ranges
+        // have a blob to go to.
+        let names = setup.forwardHandlers.map(\.name)
+        var targets: [Int?] = []
+        for entry in filter.entries {
+            var target: Int?
+            if entry.action == .forward, let name = entry.handler {
+                guard let index = names.firstIndex(of: name) else {
+                    throw .unknownForwardHandler(entry.range, origin: entry.origin, name: name, known: names)
+                }
+                target = index
+            }
+            if entry.action == .firmware, !setup.hasFirmwareBlob {
+                throw .firmwareWithoutBlob(entry.range, origin: entry.origin)
+            }
+            targets.append(target)
+        }
+        self.namedForwardTargets = targets
+    }
+
+    private static func table(of services: [any FirmwareService], kind: String) throws(PolicyError) -> RangeTable<ServiceSlot> {
+        var table = RangeTable<ServiceSlot>()
+        for (index, service) in services.enumerated() {
+            for claim in service.functions {
+                if let clash = table.insert(claim.range, ServiceSlot(index: index, isEnabled: claim.isEnabled, label: claim.label)) {
+                    let other = services[table.elements[clash].value.index]
+                    throw .conflictingSettings(
+                        "\(kind) '\(service.name)' claims \(claim.range), which '\(other.name)' already answers")
+                }
+            }
+        }
+        return table
+    }
+
+    // MARK: - Dispatch
+
+    /// Routes one call: runs whoever answers it, clamps the result registers to what SMCCC
+    /// allows, and says what the machine must do next.
+    public func dispatch(_ call: inout FirmwareCall) -> CallDisposition {
+        let disposition = route(&call)
+        call.resultCount = min(call.resultCount, call.maximumResultCount(smcccVersion: policy.smcccVersion))
+        return disposition
+    }
+
+    private func route(_ call: inout FirmwareCall) -> CallDisposition {
+        let caller = call.caller
+        guard caller.exceptionLevel > 0 else {
+            return CallDisposition(action: .undefined, reason: .calledFromEL0, outcome: .undefinedInstruction, handler: nil)
+        }
+        if call.conduit == .smc, caller.isInFirmwareWorld {
+            return deny(&call, .smcFromFirmware)
+        }
+        if call.conduit == .smc, call.immediate != 0, policy.conduits.contains(.smc) {
+            // KVM: x0 = ~0 and nothing else changes; the filter is not consulted.
+            call.results[0] = ~0
+            call.resultCount = 1
+            return CallDisposition(action: .deny, reason: .nonZeroImmediate, outcome: .resume, handler: nil)
+        }
+
+        let resolution = resolve(call.functionID.rawValue, conduit: call.conduit)
+        switch resolution.target {
+        case .nobody:
+            return deny(&call, resolution.reason)
+        case .undefinedInstruction:
+            return CallDisposition(action: .undefined, reason: resolution.reason, outcome: .undefinedInstruction, handler: nil)
+        case .firmwareBlob:
+            if caller.isInFirmwareWorld { return deny(&call, .firmwareReentry) }
+            return CallDisposition(action: .firmware, reason: resolution.reason, outcome: .enterFirmware, handler: nil)
+        case .forwardHandler(let named):
+            return forward(&call, handler: named, reason: resolution.reason)
+        case .service(let slot):
+            if call.functionID.convention == .smc64, caller.executionState == .aarch32 {
+                return deny(&call, .smc64FromAArch32)
+            }
+            let service = services[slot.index]
+            let outcome = service.handle(&call)
+            return CallDisposition(action: .handle, reason: resolution.reason, outcome: outcome, handler: service.name)
+        }
+    }
+
+    /// Who answers `id` through `conduit`, from the policy alone: the filter first, then the
+    /// built-in services. Calls and `policy show` both come here, so the table printed is the
+    /// table obeyed.
+    func resolve(_ id: UInt32, conduit: Conduit) -> Resolution {
+        guard policy.conduits.contains(conduit) else {
+            return Resolution(action: .undefined, reason: .conduitDisabled, target: .undefinedInstruction)
+        }
+        if conduit == .smc, policy.smcRouting == .forwardAll, !Self.isReservedArchitectureID(id) {
+            return Resolution(action: .forward, reason: .smcForwardAll, target: .forwardHandler(named: nil))
+        }
+        if let index = filter.index(containing: id) {
+            switch filter.entry(at: index).action {
+            case .handle: break
+            case .deny: return Resolution(action: .deny, reason: .filter, target: .nobody)
+            case .forward:
+                return Resolution(action: .forward, reason: .filter, target: .forwardHandler(named: namedForwardTargets[index]))
+            case .undefined: return Resolution(action: .undefined, reason: .filter, target: .undefinedInstruction)
+            case .firmware: return Resolution(action: .firmware, reason: .filter, target: .firmwareBlob)
+            }
+        }
+        guard let slot = serviceTable.value(containing: id) else {
+            return Resolution(action: .deny, reason: .noService, target: .nobody)
+        }
+        guard slot.isEnabled else { return Resolution(action: .deny, reason: .featureDisabled, target: .nobody) }
+        return Resolution(action: .handle, reason: .builtInService, target: .service(slot))
+    }
+
+    /// The decision for one function ID, before any handler runs.
+    struct Resolution {
+        enum Target {
+            case nobody
+            case undefinedInstruction
+            case firmwareBlob
+            case forwardHandler(named: Int?)
+            case service(ServiceSlot)
+        }
+        let action: PolicyAction
+        let reason: DispositionReason
+        let target: Target
+    }
+
+    private func deny(_ call: inout FirmwareCall, _ reason: DispositionReason) -> CallDisposition {
+        call.setResult(SMCCCReturn.notSupported)
+        return CallDisposition(action: .deny, reason: reason, outcome: .resume, handler: nil)
+    }
+
+    private func forward(_ call: inout FirmwareCall, handler named: Int?, reason: DispositionReason) -> CallDisposition {
+        let index = named ?? forwardTable.value(containing: call.functionID.rawValue)?.index
+        guard let index else {
+            call.setResult(SMCCCReturn.notSupported)
+            return CallDisposition(action: .forward, reason: .unclaimedForward, outcome: .resume, handler: nil)
+        }
+        let handler = forwardHandlers[index]
+        let outcome = handler.handle(&call)
+        return CallDisposition(action: .forward, reason: reason, outcome: outcome, handler: handler.name)
+    }
+
+    /// True inside 0x80000000-0x8000ffff and 0xc0000000-0xc000ffff.
+    static func isReservedArchitectureID(_ id: UInt32) -> Bool { id & 0xBFFF_0000 == 0x8000_0000 }
+
+    // MARK: - Firmware registers after start
+
+    /// Reads a firmware pseudo-register (the VM's frozen value).
+    public func value(ofRegister id: UInt64) throws(PolicyError) -> UInt64 {
+        try policy.value(ofRegister: id)
+    }
+
+    /// Writes a firmware pseudo-register after the VM has started: the value is validated as
+    /// before start, and then must equal the current one (EBUSY otherwise). KVM lets the PSCI
+    /// version change under a running guest; Conduit freezes it with the rest.
+    public func setRegister(_ id: UInt64, to value: UInt64) throws(PolicyError) {
+        guard let register = FirmwareRegister(rawValue: id) else { throw .unknownRegister(id) }
+        let current = policy.value(of: register)
+        let requested = try register.validated(value, current: current)
+        guard requested == current else { throw .registerBusy(register, current: current, requested: value) }
+    }
+
+    /// Adding a range once the VM runs is refused (KVM: EBUSY).
+    public func addRange(_ range: FunctionIDRange, action: PolicyAction) throws(PolicyError) {
+        throw .vmStarted("add range \(range) (\(action))")
+    }
+}

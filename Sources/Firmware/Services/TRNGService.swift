@@ -1,0 +1,107 @@
+import SMCCC
+import Synchronization
+
+/// The True Random Number Generator firmware interface 1.0 (DEN0098), with KVM's semantics
+/// (arch/arm64/kvm/trng.c).
+///
+/// Entropy comes from the host's cryptographic generator, or, for reproducible runs, from a
+/// seeded deterministic stream.
+///
+/// Where Conduit differs from the specification or from KVM, on purpose:
+/// - A request for 0 bits succeeds with no bits, as in KVM (DEN0098 asks for N >= 1); Linux's
+///   KVM selftests depend on it.
+/// - TRNG_RND64 compares the whole of X1 with 192. KVM truncates X1 to 32 bits first, so a
+///   request for 2^32 bits "succeeds" there with no bits.
+public final class TRNGService: FirmwareService {
+    public let name = "TRNG 1.0"
+    public let isEnabled: Bool
+    private let source: Mutex<EntropyStream>
+
+    public init(entropy: EntropySource, isEnabled: Bool) {
+        self.isEnabled = isEnabled
+        self.source = Mutex(EntropyStream(entropy))
+    }
+
+    public var functions: [ServiceFunctions] {
+        [
+            ServiceFunctions(FunctionIDRange(first: 0x8400_0050, last: 0x8400_0053), label: name, isEnabled: isEnabled),
+            ServiceFunctions(FunctionIDRange(TRNGFunction.TRNG_RND64), label: name, isEnabled: isEnabled),
+        ]
+    }
+
+    public func handle(_ call: inout FirmwareCall) -> CallOutcome {
+        switch call.functionID {
+        case TRNGFunction.TRNG_VERSION:
+            call.setResults(UInt64(SMCCCVersion.v1_0.rawValue))
+        case TRNGFunction.TRNG_FEATURES:
+            switch FunctionID(register: call.x1) {
+            case TRNGFunction.TRNG_VERSION, TRNGFunction.TRNG_FEATURES, TRNGFunction.TRNG_GET_UUID,
+                TRNGFunction.TRNG_RND32, TRNGFunction.TRNG_RND64:
+                call.setResult(TRNGReturn.success)
+            default:
+                call.setResult(TRNGReturn.notSupported)
+            }
+        case TRNGFunction.TRNG_GET_UUID:
+            let uuid = SMCCCUUID.kvmTRNG
+            call.setResults(UInt64(uuid.w0), UInt64(uuid.w1), UInt64(uuid.w2), UInt64(uuid.w3))
+        case TRNGFunction.TRNG_RND32:
+            random(bits: call.x1, wordBits: 32, into: &call)
+        case TRNGFunction.TRNG_RND64:
+            random(bits: call.x1, wordBits: 64, into: &call)
+        default:
+            call.setResult(TRNGReturn.notSupported)
+        }
+        return .resume
+    }
+
+    /// TRNG_RND32/64: `bits` random bits, right-aligned across X1-X3 (X3 holds the lowest
+    /// word), with every bit above the request zero (DEN0098 §2.5).
+    private func random(bits: UInt64, wordBits: UInt64, into call: inout FirmwareCall) {
+        guard bits <= 3 * wordBits else {
+            call.setResult(TRNGReturn.invalidParameter)
+            return
+        }
+        var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        source.withLock { stream in
+            func word(_ index: UInt64) -> UInt64 {
+                let wanted = min(max(Int64(bits) - Int64(index * wordBits), 0), Int64(wordBits))
+                guard wanted > 0 else { return 0 }
+                let value = stream.next()
+                return wanted == 64 ? value : value & ((1 << UInt64(wanted)) - 1)
+            }
+            words = (word(0), word(1), word(2))
+        }
+        call.setResults(TRNGReturn.success.registerValue, words.2, words.1, words.0)
+    }
+}
+
+/// The stream of random words behind TRNG.
+struct EntropyStream: Sendable {
+    private var system = SystemRandomNumberGenerator()
+    private var seeded: SplitMix64?
+
+    init(_ source: EntropySource) {
+        if case .seeded(let seed) = source { seeded = SplitMix64(seed: seed) }
+    }
+
+    mutating func next() -> UInt64 {
+        if seeded != nil { return seeded!.next() }
+        return system.next()
+    }
+}
+
+/// SplitMix64 (Steele, Lea and Flood, "Fast splittable pseudorandom number generators", 2014):
+/// a small, well-distributed, deterministic generator for reproducible runs. Not cryptographic.
+struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

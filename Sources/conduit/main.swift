@@ -1,0 +1,3 @@
+import ConduitCLI
+
+ConduitCommand.main()
