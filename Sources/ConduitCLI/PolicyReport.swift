@@ -7,7 +7,12 @@ struct PolicyReport {
 
     var text: String {
         get throws {
-            let router = try FirmwareRouter(FirmwareSetup(policy: policy, host: .detached()))
+            // Named forward handlers come from the machine profile when a VM starts; here they
+            // are stand-ins that carry the name, so the table says who will answer.
+            var setup = FirmwareSetup(policy: policy, host: .detached())
+            let named = Set(policy.filter.entries.compactMap(\.handler))
+            for name in named.sorted() { setup.addForwardHandler(NamedHandler(name: name)) }
+            let router = try FirmwareRouter(setup)
             var lines: [String] = []
             lines.append("Policy: \(summary(of: policy))")
             lines.append("SMC means: \(smcMeaning)")
@@ -62,4 +67,12 @@ struct PolicyReport {
     private func pad(_ text: String, _ width: Int) -> String {
         text + String(repeating: " ", count: max(0, width - text.count))
     }
+}
+
+/// A forward handler known only by the name a policy gives it.
+private final class NamedHandler: FirmwareService {
+    let name: String
+    let functions: [ServiceFunctions] = []
+    init(name: String) { self.name = name }
+    func handle(_ call: inout FirmwareCall) -> CallOutcome { .resume }
 }

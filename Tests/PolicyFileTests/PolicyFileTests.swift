@@ -1,0 +1,213 @@
+import Firmware
+import Foundation
+import PolicyFile
+import SMCCC
+import Testing
+
+/// The package's root directory, to reach `examples/`.
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+func decodeYAML(_ text: String) throws -> FirmwarePolicy { try PolicyFile.decode(text, syntax: .yaml, file: "p.yaml") }
+func decodeTOML(_ text: String) throws -> FirmwarePolicy { try PolicyFile.decode(text, syntax: .toml, file: "p.toml") }
+
+/// The error message a document produces, or nil if it decodes.
+func errorMessage(_ text: String, _ syntax: PolicyFile.Syntax) -> String? {
+    do {
+        _ = try PolicyFile.decode(text, syntax: syntax, file: syntax == .yaml ? "p.yaml" : "p.toml")
+        return nil
+    } catch {
+        return error.description
+    }
+}
+
+@Suite struct PolicyFileDecodingTests {
+    @Test func emptyDocumentIsTheDefaultPolicy() throws {
+        #expect(try decodeYAML("") == FirmwarePolicy())
+        #expect(try decodeYAML("# nothing\n") == FirmwarePolicy())
+        #expect(try decodeTOML("") == FirmwarePolicy())
+    }
+
+    @Test func everySetting() throws {
+        let policy = try decodeYAML("""
+            conduits: both
+            smc: psci
+            psci:
+              version: "1.1"
+              mode: builtin
+              system-suspend: false
+            smccc:
+              version: 1.2
+              soc-id: { jep106-bank: 1, jep106-id: 0x97, soc: 0x1234, revision: 7 }
+            services:
+              trng: false
+              kvm-ptp: false
+              discover-impl-ver: true
+            trng:
+              seed: 0x5eed
+            ranges:
+              - range: 0x82000000-0x8200ffff
+                action: forward
+                handler: board
+              - base: 0x83000000
+                count: 16
+                action: undefined
+              - id: 0xc4000053
+                action: deny
+            """)
+        #expect(policy.conduits == .both)
+        #expect(policy.smcRouting == .filtered)
+        #expect(policy.psciVersion == .v1_1)
+        #expect(!policy.systemSuspend)
+        #expect(policy.smcccVersion == .v1_2)
+        #expect(policy.socIdentity == SoCIdentity(jep106Bank: 1, jep106Identification: 0x97, socID: 0x1234, revision: 7))
+        #expect(policy.features == FeatureBitmaps(standard: 0, standardHypervisor: 1, vendorHypervisor: 1, vendorHypervisor2: 1))
+        #expect(policy.entropy == .seeded(0x5EED))
+        let ranges = policy.filter.entries.filter { !$0.isReserved }
+        #expect(ranges.map(\.range) == [
+            FunctionIDRange(first: 0x8200_0000, last: 0x8200_FFFF),
+            FunctionIDRange(first: 0x8300_0000, last: 0x8300_000F),
+            FunctionIDRange(first: 0xC400_0053, last: 0xC400_0053),
+        ])
+        #expect(ranges.map(\.action) == [.forward, .undefined, .deny])
+        #expect(ranges[0].handler == "board")
+        #expect(ranges[0].origin == "p.yaml:17")
+    }
+
+    @Test func yamlAndTOMLSayTheSameThing() throws {
+        let yaml = try decodeYAML("""
+            smc: forward-all
+            psci: { version: "1.0" }
+            smccc: { soc-id: none }
+            ranges:
+              - range: 0x82000000-0x820000ff
+                action: deny
+            """)
+        let toml = try decodeTOML("""
+            smc = "forward-all"
+            [psci]
+            version = "1.0"
+            [smccc]
+            soc-id = "none"
+            [[ranges]]
+            range = "0x82000000-0x820000ff"
+            action = "deny"
+            """)
+        #expect(yaml.conduits == toml.conduits)
+        #expect(yaml.smcRouting == .forwardAll && toml.smcRouting == .forwardAll)
+        #expect(yaml.psciVersion == toml.psciVersion)
+        #expect(yaml.socIdentity == nil && toml.socIdentity == nil)
+        #expect(yaml.filter.entries.map(\.range) == toml.filter.entries.map(\.range))
+    }
+
+    @Test func tomlIntegersAndFloats() throws {
+        let policy = try decodeTOML("""
+            [psci]
+            version = 1.2
+            [[ranges]]
+            base = 0x82000000
+            count = 256
+            action = "deny"
+            """)
+        #expect(policy.psciVersion == .v1_2)
+        #expect(policy.filter.entries.contains { $0.range == FunctionIDRange(first: 0x8200_0000, last: 0x8200_00FF) })
+    }
+
+    @Test func everyExampleIsValid() throws {
+        let examples = try FileManager.default.contentsOfDirectory(atPath: packageRoot.appendingPathComponent("examples").path)
+        #expect(examples.count >= 4)
+        for name in examples {
+            let policy = try PolicyFile.load(path: packageRoot.appendingPathComponent("examples/\(name)").path)
+            _ = try policy.effectiveFilter()
+        }
+    }
+}
+
+/// Bad policy files exit with one line naming the file, the line and the field.
+@Suite struct PolicyFileErrorTests {
+    @Test func overlappingRanges() {
+        let yaml = """
+            ranges:
+              - range: 0x84000000-0x8400001f
+                action: deny
+              - id: 0x84000003
+                action: forward
+            """
+        #expect(errorMessage(yaml, .yaml)
+            == "p.yaml:4: ranges[1]: range 0x84000003 overlaps range 0x84000000-0x8400001f (p.yaml:2); ranges must not overlap")
+        let toml = """
+            [[ranges]]
+            range = "0x82000000-0x8200ffff"
+            action = "forward"
+
+            [[ranges]]
+            base = 0x82000100
+            count = 16
+            action = "deny"
+            """
+        #expect(errorMessage(toml, .toml)
+            == "p.toml:5: ranges[1]: range 0x82000100-0x8200010f overlaps range 0x82000000-0x8200ffff (p.toml:1); ranges must not overlap")
+    }
+
+    @Test func unknownAction() {
+        #expect(errorMessage("ranges:\n  - id: 0x82000000\n    action: allow\n", .yaml)
+            == "p.yaml:3: ranges[0].action: unknown value 'allow' (expected handle, deny, forward, undefined, firmware)")
+        #expect(errorMessage("ranges:\n  - id: 0x82000000\n    action: forwrd\n", .yaml)?.hasSuffix("did you mean 'forward'?") == true)
+        #expect(errorMessage("[[ranges]]\nid = 0x82000000\naction = \"allow\"\n", .toml)
+            == "p.toml:3: ranges[0].action: unknown value 'allow' (expected handle, deny, forward, undefined, firmware)")
+    }
+
+    @Test func forwardedReservedRange() {
+        #expect(errorMessage("ranges:\n  - range: 0x80000000-0x80000010\n    action: forward\n", .yaml)
+            == "p.yaml:2: ranges[0]: range 0x80000000-0x80000010 overlaps 0x80000000-0x8000ffff, which is reserved "
+            + "for the Arm Architecture Calls: Conduit always handles them itself, so they cannot be denied, forwarded or remapped")
+        #expect(errorMessage("[[ranges]]\nid = 0xc0000001\naction = \"deny\"\n", .toml)?.hasPrefix("p.toml:1: ranges[0]: range 0xc0000001 overlaps 0xc0000000-0xc000ffff") == true)
+    }
+
+    @Test func syntaxErrors() {
+        #expect(errorMessage("psci:\n  version: 1.3\n  mode: [builtin\n", .yaml) == "p.yaml:4:1: YAML syntax error: did not find expected ',' or ']'")
+        let toml = errorMessage("[psci]\nversion = \"1.3\"\nmode = \n", .toml)
+        #expect(toml?.hasPrefix("p.toml:3:8: TOML syntax error:") == true)
+        #expect(errorMessage("a: b\na: c\n", .yaml)?.hasPrefix("p.yaml:") == true)
+    }
+
+    @Test(arguments: [
+        ("conduit: hvc\n", "p.yaml:1: conduit: unknown key 'conduit' (did you mean 'conduits'?); known here: conduits, smc, psci, smccc, services, trng, ranges"),
+        ("conduits: hvx\n", "p.yaml:1: conduits: unknown conduit 'hvx' (expected hvc, smc or both)"),
+        ("psci:\n  version: \"0.1\"\n", "p.yaml:2: psci.version: PSCI version '0.1' is not offered (0.2, 1.0, 1.1, 1.2 or 1.3)"),
+        ("smccc:\n  version: 1.3\n", "p.yaml:2: smccc.version: SMCCC version 1.3 is not offered (1.1 or 1.2)"),
+        ("psci:\n  mode: off\n", "p.yaml:2: psci.mode: unknown value 'off' (expected builtin, forward)"),
+        ("services:\n  trng: maybe\n", "p.yaml:2: services.trng: 'maybe' is not true or false"),
+        ("ranges:\n  - base: 0x82000000\n    count: 0\n    action: deny\n",
+         "p.yaml:3: ranges[0].count: range at 0x82000000 is empty: it must cover at least one function ID"),
+        ("ranges:\n  - base: 0xffffffff\n    count: 2\n    action: deny\n",
+         "p.yaml:3: ranges[0].count: range at 0xffffffff with 2 function IDs runs past 0xffffffff"),
+        ("ranges:\n  - range: 0x90-0x80\n    action: deny\n", "p.yaml:2: ranges[0].range: '0x90-0x80' ends before it starts"),
+        ("ranges:\n  - range: 0x82000000\n    action: deny\n",
+         "p.yaml:2: ranges[0].range: '0x82000000' is not FIRST-LAST with 32-bit IDs (e.g. 0x82000000-0x8200ffff)"),
+        ("ranges:\n  - id: 0x82000000\n", "p.yaml:2: ranges[0]: missing 'action' (handle, deny, forward, undefined or firmware)"),
+        ("ranges:\n  - id: 0x82000000\n    base: 1\n    action: deny\n", "p.yaml:2: ranges[0]: give only one of 'range', 'base' and 'id'"),
+        ("ranges:\n  - id: 0x182000000\n    action: deny\n", "p.yaml:2: ranges[0].id: 0x182000000 is larger than the maximum, 0xffffffff"),
+        ("ranges:\n  - id: 0x82000000\n    action: deny\n    handler: x\n", "p.yaml:4: ranges[0].handler: only a 'forward' range names a handler"),
+        ("conduits: hvc\nsmc: psci\n", "p.yaml:2: smc: 'smc: psci' contradicts 'conduits: hvc' on line 1; give one of them, or make them agree"),
+        ("psci: 1.3\n", "p.yaml:1: psci: expected a table of keys, found a value"),
+        ("ranges: 5\n", "p.yaml:1: ranges: expected a list of ranges, found a value"),
+        ("trng:\n  seed: lots\n", "p.yaml:2: trng.seed: 'lots' is not a number (decimal, or hex with 0x)"),
+    ])
+    func fieldErrors(yaml: String, message: String) {
+        #expect(errorMessage(yaml, .yaml) == message)
+    }
+
+    @Test func psciForwardAgainstAnExplicitPSCIRangeFailsWhenChecked() throws {
+        let policy = try decodeYAML("psci:\n  mode: forward\nranges:\n  - id: 0x84000001\n    action: deny\n")
+        #expect(throws: PolicyError.self) { try policy.effectiveFilter() }
+    }
+
+    @Test func unreadableFiles() {
+        #expect(throws: PolicyFileError.self) { try PolicyFile.load(path: "/nonexistent/policy.yaml") }
+        do {
+            _ = try PolicyFile.load(path: "/etc/hostname")
+        } catch {
+            #expect(error.description == "/etc/hostname: cannot tell the syntax: name the file .yaml, .yml or .toml")
+        }
+    }
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs what Conduit's tests need beyond the Swift toolchain, on a fresh Debian 12 machine.
+# Idempotent: it installs only what is missing.
+set -euo pipefail
+needed=()
+# (Nothing yet: the firmware framework needs only the Swift toolchain. The CPU and machine
+# work adds Unicorn, QEMU and dtc here.)
+if [ "${#needed[@]}" -gt 0 ]; then
+    if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi
+    $sudo apt-get update -qq
+    $sudo apt-get install -y -qq "${needed[@]}"
+fi
+command -v swift >/dev/null || { echo "setup: swift is not on PATH (expected /opt/swift/usr/bin)"; exit 1; }

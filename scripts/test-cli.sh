@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# End-to-end checks of the `conduit` command line: outputs and exit statuses.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+swift build --product conduit >/dev/null
+conduit=$(swift build --show-bin-path)/conduit
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+failures=0
+
+expect_output() {  # expect_output "text" command...
+    local wanted=$1; shift
+    local got
+    got=$("$@" 2>&1) || { echo "FAIL: $* exited $?"; failures=$((failures + 1)); return; }
+    if ! grep -qF -- "$wanted" <<<"$got"; then
+        echo "FAIL: $* does not print: $wanted"; echo "$got" | sed 's/^/    /'; failures=$((failures + 1))
+    fi
+}
+
+expect_failure() {  # expect_failure "text in the one-line error" command...
+    local wanted=$1; shift
+    local got status=0
+    got=$("$@" 2>&1) || status=$?
+    if [ "$status" -eq 0 ]; then echo "FAIL: $* succeeded"; failures=$((failures + 1)); return; fi
+    if [ "$(wc -l <<<"$got")" -ne 1 ] || ! grep -qF -- "$wanted" <<<"$got"; then
+        echo "FAIL: $* (exit $status) did not print one line with: $wanted"; echo "$got" | sed 's/^/    /'
+        failures=$((failures + 1))
+    fi
+}
+
+expect_output "0xc4000003: PSCI CPU_ON" "$conduit" decode 0xC4000003
+expect_output "convention   SMC64/HVC64" "$conduit" decode 0xC4000003
+expect_output "call type    fast call" "$conduit" decode 0xC4000003
+expect_output "owner        4, Standard Secure Service" "$conduit" decode 0xC4000003
+expect_output "owner        2, SiP Service" "$conduit" decode 0x82000102
+expect_output "function     0x0102" "$conduit" decode 0x82000102
+expect_failure "is not a function ID" "$conduit" decode banana
+
+for example in examples/*; do
+    expect_output ": OK (" "$conduit" policy check "$example"
+done
+expect_output "0x82000000-0x8200ffff    forward    highbank-sip" "$conduit" policy show examples/highbank-sip.yaml
+expect_output "HVC calls:" "$conduit" policy show
+
+printf 'ranges:\n  - range: 0x84000000-0x8400001f\n    action: deny\n  - id: 0x84000003\n    action: forward\n' >"$scratch/overlap.yaml"
+expect_failure "overlap.yaml:4: ranges[1]: range 0x84000003 overlaps range 0x84000000-0x8400001f" "$conduit" policy check "$scratch/overlap.yaml"
+printf 'ranges:\n  - id: 0x82000000\n    action: allow\n' >"$scratch/action.yaml"
+expect_failure "action.yaml:3: ranges[0].action: unknown value 'allow'" "$conduit" policy check "$scratch/action.yaml"
+printf '[[ranges]]\nrange = "0x80000000-0x80000010"\naction = "forward"\n' >"$scratch/reserved.toml"
+expect_failure "reserved.toml:1: ranges[0]: range 0x80000000-0x80000010 overlaps 0x80000000-0x8000ffff, which is reserved" "$conduit" policy check "$scratch/reserved.toml"
+printf 'psci:\n  mode: [builtin\n' >"$scratch/syntax.yaml"
+expect_failure "syntax.yaml:3:1: YAML syntax error" "$conduit" policy check "$scratch/syntax.yaml"
+printf '[psci]\nmode = \n' >"$scratch/syntax.toml"
+expect_failure "syntax.toml:2:8: TOML syntax error" "$conduit" policy check "$scratch/syntax.toml"
+expect_failure "cannot read the policy file" "$conduit" policy check "$scratch/missing.yaml"
+
+if [ "$failures" -ne 0 ]; then echo "$failures command-line check(s) failed"; exit 1; fi
+echo "command line: all checks passed"
