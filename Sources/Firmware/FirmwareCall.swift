@@ -45,6 +45,7 @@ public struct FirmwareCall: Sendable {
     }
 
     /// Builds the record from the caller's X0-X17.
+    @inlinable
     public init(
         conduit: Conduit,
         immediate: UInt16 = 0,
@@ -120,7 +121,16 @@ public struct FirmwareCall: Sendable {
     /// The most result registers SMCCC lets a call of this convention return, for the VM's
     /// SMCCC version (DEN0028 §2.6, §2.7; v1.0 and v1.1 return in X0-X3 only).
     public func maximumResultCount(smcccVersion: SMCCCVersion) -> Int {
+        Self.maximumResultCount(convention: functionID.convention, executionState: caller.executionState,
+                                smcccVersion: smcccVersion)
+    }
+
+    /// The most result registers SMCCC allows for a call of `convention` from `executionState`.
+    @inlinable
+    public static func maximumResultCount(
+        convention: CallingConvention, executionState: ExecutionState, smcccVersion: SMCCCVersion
+    ) -> Int {
         if smcccVersion < .v1_2 { return 4 }
-        return functionID.convention == .smc64 && caller.executionState == .aarch64 ? 18 : 8
+        return convention == .smc64 && executionState == .aarch64 ? 18 : 8
     }
 }

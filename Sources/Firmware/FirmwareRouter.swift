@@ -76,10 +76,11 @@ public final class FirmwareRouter: Sendable {
     /// For each filter entry, the forward handler it names, if any.
     private let namedForwardTargets: [Int?]
 
+    /// Where a claimed range leads: the service, and which of its claims it is.
     struct ServiceSlot: Sendable, Equatable {
         let index: Int
+        let claim: Int
         let isEnabled: Bool
-        let label: String
     }
 
     /// Validates the setup and starts the VM's firmware.
@@ -137,8 +138,9 @@ public final class FirmwareRouter: Sendable {
     private static func table(of services: [any FirmwareService], kind: String) throws(PolicyError) -> RangeTable<ServiceSlot> {
         var table = RangeTable<ServiceSlot>()
         for (index, service) in services.enumerated() {
-            for claim in service.functions {
-                if let clash = table.insert(claim.range, ServiceSlot(index: index, isEnabled: claim.isEnabled, label: claim.label)) {
+            for (claimIndex, claim) in service.functions.enumerated() {
+                let slot = ServiceSlot(index: index, claim: claimIndex, isEnabled: claim.isEnabled)
+                if let clash = table.insert(claim.range, slot) {
                     let other = services[table.elements[clash].value.index]
                     throw .conflictingSettings(
                         "\(kind) '\(service.name)' claims \(claim.range), which '\(other.name)' already answers")
@@ -153,8 +155,11 @@ public final class FirmwareRouter: Sendable {
     /// Routes one call: runs whoever answers it, clamps the result registers to what SMCCC
     /// allows, and says what the machine must do next.
     public func dispatch(_ call: inout FirmwareCall) -> CallDisposition {
+        let limit = FirmwareCall.maximumResultCount(
+            convention: call.functionID.convention, executionState: call.caller.executionState,
+            smcccVersion: policy.smcccVersion)
         let disposition = route(&call)
-        call.resultCount = min(call.resultCount, call.maximumResultCount(smcccVersion: policy.smcccVersion))
+        if call.resultCount > limit { call.resultCount = limit }
         return disposition
     }
 

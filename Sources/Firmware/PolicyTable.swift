@@ -74,7 +74,7 @@ extension FirmwareRouter {
             if let entry = filter.entry(containing: id), entry.isReserved {
                 note += ", reserved Arm Architecture range"
             }
-            return (resolution.action, slot.label, note)
+            return (resolution.action, services[slot.index].functions[slot.claim].label, note)
         }
     }
 }

@@ -1,3 +1,4 @@
+import Glibc
 import SMCCC
 import Synchronization
 
@@ -77,7 +78,7 @@ public final class TRNGService: FirmwareService {
 
 /// The stream of random words behind TRNG.
 struct EntropyStream: Sendable {
-    private var system = SystemRandomNumberGenerator()
+    private var system = BufferedSystemRandom()
     private var seeded: SplitMix64?
 
     init(_ source: EntropySource) {
@@ -87,6 +88,33 @@ struct EntropyStream: Sendable {
     mutating func next() -> UInt64 {
         if seeded != nil { return seeded!.next() }
         return system.next()
+    }
+}
+
+/// The host's cryptographic generator (the kernel's, through /dev/urandom), read 512 bytes at a
+/// time: one system call per 64 words instead of one per word, which makes a TRNG_RND64 call some
+/// 20 times cheaper. If /dev/urandom cannot be read, the standard library's generator (getrandom)
+/// fills the buffer word by word.
+struct BufferedSystemRandom: Sendable {
+    private var words = [UInt64](repeating: 0, count: 64)
+    private var used = 64
+    private var fallback = SystemRandomNumberGenerator()
+    private static let urandom = open("/dev/urandom", O_RDONLY | O_CLOEXEC)
+
+    mutating func next() -> UInt64 {
+        if used == words.count { refill() }
+        defer { used += 1 }
+        return words[used]
+    }
+
+    private mutating func refill() {
+        let filled = words.withUnsafeMutableBytes { buffer in
+            Self.urandom >= 0 && read(Self.urandom, buffer.baseAddress, buffer.count) == buffer.count
+        }
+        if !filled {
+            for index in words.indices { words[index] = fallback.next() }
+        }
+        used = 0
     }
 }
 
