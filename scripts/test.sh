@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 echo "== swift test"
 # Passing tests are not printed; failures, the summary and build errors are.
-swift test 2>&1 | { grep -vE "^(◇|✔) (Test|Suite) " || true; }
+swift test 2>&1 | { grep -vE "^(◇ |✔ Suite |✔ Test [A-Za-z0-9_]+\()" || true; }
 
 echo "== Embedded Swift build of SMCCC"
 scripts/build-embedded-smccc.sh
