@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "SMCCC", targets: ["SMCCC"]),
         .library(name: "Firmware", targets: ["Firmware"]),
         .library(name: "PolicyFile", targets: ["PolicyFile"]),
+        .library(name: "AArch64", targets: ["AArch64"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -26,6 +27,10 @@ let package = Package(
 
         // The call router, the per-VM policy and the built-in services.
         .target(name: "Firmware", dependencies: ["SMCCC"]),
+
+        // The AArch64 CPU: decoder, interpreter, system registers, exceptions, MMU, TLB.
+        // It knows nothing of firmware: HVC and SMC at EL1 stop it with a firmware-call exit.
+        .target(name: "AArch64"),
 
         // Policy files (YAML or TOML) decoded into a `FirmwarePolicy`.
         .target(
@@ -50,6 +55,7 @@ let package = Package(
         .testTarget(name: "SMCCCTests", dependencies: ["SMCCC"]),
         .testTarget(name: "FirmwareTests", dependencies: ["Firmware", "SMCCC"]),
         .testTarget(name: "PolicyFileTests", dependencies: ["PolicyFile", "Firmware"]),
+        .testTarget(name: "AArch64Tests", dependencies: ["AArch64"]),
         .testTarget(name: "ConduitCLITests", dependencies: ["ConduitCLI", "Firmware", "PolicyFile"]),
     ]
 )

@@ -1,0 +1,222 @@
+/// One AArch64 processing element running at EL0 and EL1, interpreted.
+///
+/// The VMM plays EL2 and EL3: `HVC` and `SMC` at EL1 stop the CPU with a firmware-call exit.
+/// Everything else the guest does, including taking its own exceptions through VBAR_EL1 and
+/// translating addresses through its page tables, happens here.
+///
+/// The register file lives in unsafe memory and the run loop keeps PC and NZCV in locals (see
+/// `Interpreter.swift`); the state below is what survives between runs.
+public final class AArch64CPU: CodeCacheOwner {
+    /// This vCPU's index in the machine.
+    public let index: Int
+    public let memory: PhysicalMemory
+    public let features: CPUFeatures
+    public var identity: CPUIdentity
+    /// The GICv3 CPU interface and any other system registers the machine provides.
+    public var systemRegisterHandler: SystemRegisterHandler?
+    /// The generic timer's count.
+    public var counter: CounterSource
+    /// Called for operations that reach every vCPU (TLBI ...IS, IC IALLUIS); the machine
+    /// applies them to the other vCPUs with ``perform(_:)``.
+    public var broadcast: ((BroadcastOperation) -> Void)?
+
+    // MARK: Registers
+
+    /// X0-X30, then the current SP (31), the XZR write sink (32), XZR (33, always 0) and NZCV
+    /// (34, as 4 bits: N = 8, Z = 4, C = 2, V = 1), all in memory the run loop reaches through one
+    /// pointer.
+    let x: UnsafeMutablePointer<UInt64>
+    static let nzcvSlot = 34
+    /// The program counter.
+    public internal(set) var pc: UInt64 = 0
+    /// NZCV as 4 bits: N = 8, Z = 4, C = 2, V = 1.
+    var nzcv: UInt32 {
+        get { UInt32(truncatingIfNeeded: x[Self.nzcvSlot]) }
+        set { x[Self.nzcvSlot] = UInt64(newValue & 0xF) }
+    }
+    /// PSTATE.EL: 0 or 1.
+    public internal(set) var el: UInt8 = 1
+    /// PSTATE.SP: true when the current EL uses SP_ELx (EL1h), false for SP_EL0.
+    public internal(set) var spSelect = true
+    /// PSTATE.{D,A,I,F} as bits 3-0.
+    public internal(set) var daif: UInt32 = 0xF
+    /// PSTATE.IL: set by an illegal exception return; the next instruction traps.
+    /// (PAN and UAO are ARMv8.1/8.2 features this CPU does not advertise.)
+    var illegalState = false
+    /// The stack pointer of the SP selection not in use (SP_EL0 while on SP_EL1, and so on).
+    var spEL0: UInt64 = 0
+    var spEL1: UInt64 = 0
+
+    var sys = SystemRegisterFile()
+
+    // MARK: Run state
+
+    /// Set by other threads or devices: interrupt lines (bits 1, 2) and exit requests (bit 0).
+    let attention: UnsafeMutablePointer<UInt32>
+    /// The event register (WFE/SEV).
+    public internal(set) var eventRegister = false
+    /// The local exclusive monitor: physical address, size and the value loaded.
+    var exclusive: (valid: Bool, address: UInt64, size: Int, value: UInt64, value2: UInt64) = (false, 0, 0, 0, 0)
+    /// Instructions retired since power-on.
+    public internal(set) var instructionsRetired: UInt64 = 0
+
+    // MARK: Caches
+
+    let fastTLB = FastTLB()
+    var translations = TranslationCache()
+    var decodedPages: [UInt64: DecodedPage] = [:]
+    /// Invalidated pages kept alive until the run loop reaches a safe point.
+    var retiredPages: [DecodedPage] = []
+    /// The condition table of `ALU`, as a pointer the hot loop can index without checks.
+    let conditionTable: UnsafeMutablePointer<UInt16>
+
+    /// Creates a vCPU attached to `memory`, in its reset state.
+    public init(index: Int = 0, memory: PhysicalMemory, features: CPUFeatures = .cortexA57,
+                identity: CPUIdentity = CPUIdentity(), counter: CounterSource) {
+        self.index = index
+        self.memory = memory
+        self.features = features
+        self.identity = identity
+        self.counter = counter
+        x = .allocate(capacity: 35)
+        x.initialize(repeating: 0, count: 35)
+        attention = .allocate(capacity: 1)
+        attention.initialize(to: 0)
+        conditionTable = .allocate(capacity: 16)
+        conditionTable.initialize(from: ALU.conditionTable, count: 16)
+        memory.addCodeCacheOwner(self)
+        reset(entry: 0)
+    }
+
+    deinit {
+        x.deallocate()
+        attention.deallocate()
+        conditionTable.deallocate()
+    }
+
+    /// Puts the CPU in the state of a CPU entering a kernel (Linux's booting.rst, and PSCI CPU_ON):
+    /// general registers zero, EL1h with DAIF masked, system registers at reset (MMU and caches
+    /// off), PC = `entry`, X0 = `x0`.
+    public func reset(entry: UInt64, x0: UInt64 = 0) {
+        x.update(repeating: 0, count: 35)
+        x[0] = x0
+        pc = entry
+        el = 1
+        spSelect = true
+        daif = 0xF
+        illegalState = false
+        spEL0 = 0
+        spEL1 = 0
+        sys = SystemRegisterFile()
+        exclusive.valid = false
+        eventRegister = false
+        flushTranslationCaches()
+        translations.invalidateAll()
+    }
+
+    // MARK: - Register access
+
+    /// General register Xn (n in 0...30); 31 reads as XZR.
+    public func register(_ n: Int) -> UInt64 { n >= 0 && n < 31 ? x[n] : 0 }
+
+    /// Sets Xn (n in 0...30); other n are ignored.
+    public func setRegister(_ n: Int, _ value: UInt64) {
+        if n >= 0 && n < 31 { x[n] = value }
+    }
+
+    /// The current stack pointer.
+    public var sp: UInt64 {
+        get { x[31] }
+        set { x[31] = newValue }
+    }
+
+    /// Sets the program counter.
+    public func setPC(_ value: UInt64) { pc = value }
+
+    /// NZCV as PSTATE holds it, in bits 31:28.
+    public var flags: UInt64 {
+        get { UInt64(nzcv) << 28 }
+        set { nzcv = UInt32((newValue >> 28) & 0xF) }
+    }
+
+    /// SP_EL0, whichever SP is selected.
+    public var stackPointerEL0: UInt64 {
+        get { el == 0 || !spSelect ? x[31] : spEL0 }
+        set { if el == 0 || !spSelect { x[31] = newValue } else { spEL0 = newValue } }
+    }
+
+    /// SP_EL1, whichever SP is selected.
+    public var stackPointerEL1: UInt64 {
+        get { el == 1 && spSelect ? x[31] : spEL1 }
+        set { if el == 1 && spSelect { x[31] = newValue } else { spEL1 = newValue } }
+    }
+
+    /// PSTATE as SPSR_ELx encodes it (DDI0487 C5.2.18).
+    public var pstate: UInt64 {
+        var value = UInt64(nzcv) << 28 | UInt64(daif) << 6 | UInt64(el) << 2 | (spSelect ? 1 : 0)
+        if illegalState { value |= 1 << 20 }
+        return value
+    }
+
+    /// Moves to exception level `newEL` with stack pointer selection `newSPSelect`, banking SP.
+    func switchStack(el newEL: UInt8, spSelect newSPSelect: Bool) {
+        // Save the current SP into its bank.
+        if el == 0 || !spSelect { spEL0 = x[31] } else { spEL1 = x[31] }
+        el = newEL
+        spSelect = newEL == 0 ? false : newSPSelect
+        x[31] = el == 0 || !spSelect ? spEL0 : spEL1
+    }
+
+    // MARK: - Interrupts and exits
+
+    /// Raises or lowers the IRQ line (from the interrupt controller).
+    public func setIRQ(_ level: Bool) { setAttention(bit: 2, level) }
+
+    /// Raises or lowers the FIQ line.
+    public func setFIQ(_ level: Bool) { setAttention(bit: 4, level) }
+
+    /// Makes `run` return `.exitRequested` at the next block boundary.
+    public func requestExit() { attention.pointee |= 1 }
+
+    /// Sets the event register (another vCPU's SEV, or an exclusive monitor being cleared).
+    public func signalEvent() { eventRegister = true }
+
+    public var irqLine: Bool { attention.pointee & 2 != 0 }
+    public var fiqLine: Bool { attention.pointee & 4 != 0 }
+
+    private func setAttention(bit: UInt32, _ level: Bool) {
+        if level { attention.pointee |= bit } else { attention.pointee &= ~bit }
+    }
+
+    /// True when an interrupt line is raised, masked or not: what wakes WFI.
+    public var interruptPending: Bool { attention.pointee & 6 != 0 }
+
+    // MARK: - Caches
+
+    /// Empties the fast TLBs (after any change to translation or permission state).
+    func flushTranslationCaches() {
+        fastTLB.flushAll()
+    }
+
+    public func invalidateCode(physicalPage page: UInt64) {
+        guard let decoded = decodedPages.removeValue(forKey: page) else { return }
+        decoded.isValid = false
+        retiredPages.append(decoded)
+        // Fetch entries may point at it.
+        fastTLB.fetch.update(repeating: FetchTLBEntry(), count: 2 * FastTLB.entries)
+    }
+
+    public func codePageRegistered(physicalPage page: UInt64) {
+        fastTLB.dropWrites(toPhysicalPage: page)
+    }
+
+    /// Drops every decoded instruction (IC IALLU and friends).
+    func invalidateAllCode() {
+        for page in decodedPages.values {
+            page.isValid = false
+            retiredPages.append(page)
+        }
+        decodedPages.removeAll(keepingCapacity: true)
+        fastTLB.fetch.update(repeating: FetchTLBEntry(), count: 2 * FastTLB.entries)
+    }
+}

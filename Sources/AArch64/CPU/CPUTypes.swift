@@ -1,0 +1,92 @@
+/// Why `AArch64CPU.run` returned.
+public enum CPUExit: Equatable, Sendable {
+    /// The instruction budget ran out (checked at block boundaries, so a little may be overrun).
+    case budgetExhausted
+    /// `HVC` or `SMC` executed at EL1: a firmware call. The PC is already past the instruction.
+    case firmwareCall(FirmwareCallInstruction, immediate: UInt16)
+    /// `WFI` with no interrupt pending: the vCPU may sleep until an interrupt line rises.
+    case waitForInterrupt
+    /// `WFE` with the event register clear: the vCPU may sleep until an event or interrupt.
+    case waitForEvent
+    /// `SEV`: every other vCPU's event register must be set.
+    case sendEvent
+    /// ``AArch64CPU/requestExit()`` was called.
+    case exitRequested
+}
+
+/// The two firmware-call instructions.
+public enum FirmwareCallInstruction: Sendable, Equatable {
+    case hvc
+    case smc
+}
+
+/// Exception classes, ESR_ELx.EC (DDI0487 D24.2.40).
+public enum ExceptionClass: UInt32, Sendable {
+    case unknown = 0x00
+    case wfxTrap = 0x01
+    case illegalExecutionState = 0x0E
+    case svc64 = 0x15
+    case hvc64 = 0x16
+    case smc64 = 0x17
+    case systemRegisterTrap = 0x18
+    case instructionAbortLowerEL = 0x20
+    case instructionAbortSameEL = 0x21
+    case pcAlignment = 0x22
+    case dataAbortLowerEL = 0x24
+    case dataAbortSameEL = 0x25
+    case spAlignment = 0x26
+    case serror = 0x2F
+    case breakpointInstruction = 0x3C
+}
+
+/// Fault status codes of instruction and data aborts, ESR_ELx.ISS.{I,D}FSC.
+public enum FaultStatus: Equatable, Sendable {
+    case addressSize(level: Int)
+    case translation(level: Int)
+    case accessFlag(level: Int)
+    case permission(level: Int)
+    case synchronousExternalAbort
+    case synchronousExternalAbortOnWalk(level: Int)
+    case alignment
+
+    /// The 6-bit code.
+    public var code: UInt32 {
+        switch self {
+        case .addressSize(let level): return 0x00 | UInt32(level & 3)
+        case .translation(let level): return 0x04 | UInt32(level & 3)
+        case .accessFlag(let level): return 0x08 | UInt32(level & 3)
+        case .permission(let level): return 0x0C | UInt32(level & 3)
+        case .synchronousExternalAbort: return 0x10
+        case .synchronousExternalAbortOnWalk(let level): return 0x14 | UInt32(level & 3)
+        case .alignment: return 0x21
+        }
+    }
+}
+
+/// The counter the generic timer counts with: the physical count (CNTPCT_EL0).
+public protocol CounterSource: AnyObject {
+    var counter: UInt64 { get }
+}
+
+/// Handles system registers the CPU does not implement itself, such as the GICv3 CPU interface
+/// (ICC_*). Returning nil (read) or false (write) makes the access UNDEFINED.
+public protocol SystemRegisterHandler: AnyObject {
+    func readSystemRegister(_ encoding: UInt16, cpu: AArch64CPU) -> UInt64?
+    func writeSystemRegister(_ encoding: UInt16, value: UInt64, cpu: AArch64CPU) -> Bool
+}
+
+/// The identity a CPU reports in its ID registers.
+public struct CPUIdentity: Sendable, Equatable {
+    public var midr: UInt64
+    public var mpidr: UInt64
+    public var revidr: UInt64
+    /// Whether ID_AA64PFR0_EL1.GIC reports the GICv3 system register interface.
+    public var gicSystemRegisters: Bool
+
+    public init(midr: UInt64 = 0x411F_D070, mpidr: UInt64 = 0x8000_0000, revidr: UInt64 = 0, gicSystemRegisters: Bool = false) {
+        self.midr = midr
+        self.mpidr = mpidr
+        self.revidr = revidr
+        self.gicSystemRegisters = gicSystemRegisters
+    }
+}

@@ -1,0 +1,219 @@
+/// The slow paths of loads, stores and instruction fetch: everything the interpreter's inline
+/// fast path (an aligned access through the fast TLB) does not handle. They translate, check
+/// alignment and permissions, reach RAM or devices, take the resulting exception, and refill the
+/// fast TLB so the next access to the page is fast.
+extension AArch64CPU {
+    /// What kind of alignment an access demands (DDI0487 B2.5.2).
+    enum AlignmentRule {
+        /// Normal memory allows unaligned accesses; Device memory does not.
+        case natural
+        /// Exclusives, load-acquire/store-release and atomics must be aligned to their size.
+        case required
+    }
+
+    /// Whether SCTLR_EL1.A demands alignment of every data access.
+    var alignmentChecks: Bool { sys.sctlr & 2 != 0 }
+
+    /// Loads `size` bytes (1, 2, 4, 8) at `va` with `accessEL`'s permissions. On a fault, takes
+    /// the data abort (ELR = `pc`) and returns nil.
+    @inline(never)
+    func loadSlow(_ va: UInt64, size: Int, el accessEL: UInt8, pc: UInt64, alignment: AlignmentRule = .natural) -> UInt64? {
+        let aligned = va & UInt64(size - 1) == 0
+        if !aligned && (alignment == .required || alignmentChecks) {
+            takeDataAbort(.alignment, address: va, isWrite: false, pc: pc)
+            return nil
+        }
+        if !aligned && (va & 0xFFF) + UInt64(size) > 4096 {
+            // Crosses a page: byte by byte, each translated on its own.
+            var value: UInt64 = 0
+            for index in 0..<size {
+                guard let byte = loadSlow(va &+ UInt64(index), size: 1, el: accessEL, pc: pc) else { return nil }
+                value |= byte << UInt64(8 * index)
+            }
+            return value
+        }
+        let translation: Translation
+        switch translate(va, kind: .read, el: accessEL) {
+        case .fault(let fault):
+            takeDataAbort(fault, address: va, isWrite: false, pc: pc)
+            return nil
+        case .success(let result):
+            translation = result
+        }
+        if !aligned && translation.isDevice {
+            takeDataAbort(.alignment, address: va, isWrite: false, pc: pc)
+            return nil
+        }
+        let pa = translation.physicalPage | (va & 0xFFF)
+        if let region = memory.ramRegion(containing: pa) {
+            let host = region.host + Int(pa - region.base)
+            fillDataTLB(read: true, va: va, pa: pa, host: host, el: accessEL)
+            return loadHost(host, size: size)
+        }
+        if let (device, offset) = memory.device(at: pa), aligned, let value = device.read(offset: offset, size: size, cpu: index) {
+            return value
+        }
+        takeDataAbort(.synchronousExternalAbort, address: va, isWrite: false, pc: pc)
+        return nil
+    }
+
+    /// Stores the low `size` bytes of `value` at `va`. On a fault, takes the data abort and
+    /// returns false.
+    @inline(never)
+    func storeSlow(_ va: UInt64, size: Int, value: UInt64, el accessEL: UInt8, pc: UInt64, alignment: AlignmentRule = .natural) -> Bool {
+        let aligned = va & UInt64(size - 1) == 0
+        if !aligned && (alignment == .required || alignmentChecks) {
+            takeDataAbort(.alignment, address: va, isWrite: true, pc: pc)
+            return false
+        }
+        if !aligned && (va & 0xFFF) + UInt64(size) > 4096 {
+            // Check every byte's page before writing any, so a fault leaves memory unchanged.
+            for index in [0, size - 1] {
+                if case .fault(let fault) = translate(va &+ UInt64(index), kind: .write, el: accessEL) {
+                    takeDataAbort(fault, address: va &+ UInt64(index), isWrite: true, pc: pc)
+                    return false
+                }
+            }
+            for index in 0..<size {
+                guard storeSlow(va &+ UInt64(index), size: 1, value: value >> UInt64(8 * index), el: accessEL, pc: pc) else {
+                    return false
+                }
+            }
+            return true
+        }
+        let translation: Translation
+        switch translate(va, kind: .write, el: accessEL) {
+        case .fault(let fault):
+            takeDataAbort(fault, address: va, isWrite: true, pc: pc)
+            return false
+        case .success(let result):
+            translation = result
+        }
+        if !aligned && translation.isDevice {
+            takeDataAbort(.alignment, address: va, isWrite: true, pc: pc)
+            return false
+        }
+        let pa = translation.physicalPage | (va & 0xFFF)
+        if let region = memory.ramRegion(containing: pa) {
+            memory.noteWrite(pa, in: region)
+            let host = region.host + Int(pa - region.base)
+            storeHost(host, size: size, value: value)
+            if !memory.isCodePage(pa, in: region) {
+                fillDataTLB(read: false, va: va, pa: pa, host: host, el: accessEL)
+            }
+            return true
+        }
+        if let (device, offset) = memory.device(at: pa), aligned, device.write(offset: offset, size: size, value: value, cpu: index) {
+            return true
+        }
+        takeDataAbort(.synchronousExternalAbort, address: va, isWrite: true, pc: pc)
+        return false
+    }
+
+    /// Translates `va` for a store and returns a host pointer to `size` bytes of RAM there, for
+    /// the read-modify-write instructions (exclusives, atomics, DC ZVA). Takes the abort and
+    /// returns nil on a fault, including any access to a device.
+    func hostPointerForUpdate(_ va: UInt64, size: Int, el accessEL: UInt8, pc: UInt64, isCacheMaintenance: Bool = false) -> UnsafeMutableRawPointer? {
+        if va & UInt64(size - 1) != 0 {
+            takeDataAbort(.alignment, address: va, isWrite: true, isCacheMaintenance: isCacheMaintenance, pc: pc)
+            return nil
+        }
+        switch translate(va, kind: .write, el: accessEL) {
+        case .fault(let fault):
+            takeDataAbort(fault, address: va, isWrite: true, isCacheMaintenance: isCacheMaintenance, pc: pc)
+            return nil
+        case .success(let translation):
+            let pa = translation.physicalPage | (va & 0xFFF)
+            if translation.isDevice, isCacheMaintenance {
+                // DC ZVA to any Device memory is an alignment fault (DDI0487 C5.3.9).
+                takeDataAbort(.alignment, address: va, isWrite: true, isCacheMaintenance: true, pc: pc)
+                return nil
+            }
+            guard let region = memory.ramRegion(containing: pa) else {
+                takeDataAbort(.synchronousExternalAbort, address: va, isWrite: true, isCacheMaintenance: isCacheMaintenance, pc: pc)
+                return nil
+            }
+            memory.noteWrite(pa, in: region)
+            return region.host + Int(pa - region.base)
+        }
+    }
+
+    /// The physical address of `va` for an exclusive or ordered access, with its checks; the
+    /// abort is taken and nil returned on a fault.
+    func physicalAddress(_ va: UInt64, size: Int, kind: AccessKind, el accessEL: UInt8, pc: UInt64) -> UInt64? {
+        if va & UInt64(size - 1) != 0 {
+            takeDataAbort(.alignment, address: va, isWrite: kind == .write, pc: pc)
+            return nil
+        }
+        switch translate(va, kind: kind, el: accessEL) {
+        case .fault(let fault):
+            takeDataAbort(fault, address: va, isWrite: kind == .write, pc: pc)
+            return nil
+        case .success(let translation):
+            return translation.physicalPage | (va & 0xFFF)
+        }
+    }
+
+    @inline(__always)
+    func loadHost(_ host: UnsafeRawPointer, size: Int) -> UInt64 {
+        switch size {
+        case 1: return UInt64(host.load(as: UInt8.self))
+        case 2: return UInt64(host.loadUnaligned(as: UInt16.self))
+        case 4: return UInt64(host.loadUnaligned(as: UInt32.self))
+        default: return host.loadUnaligned(as: UInt64.self)
+        }
+    }
+
+    @inline(__always)
+    func storeHost(_ host: UnsafeMutableRawPointer, size: Int, value: UInt64) {
+        switch size {
+        case 1: host.storeBytes(of: UInt8(truncatingIfNeeded: value), as: UInt8.self)
+        case 2: host.storeBytes(of: UInt16(truncatingIfNeeded: value), as: UInt16.self)
+        case 4: host.storeBytes(of: UInt32(truncatingIfNeeded: value), as: UInt32.self)
+        default: host.storeBytes(of: value, as: UInt64.self)
+        }
+    }
+
+    private func fillDataTLB(read: Bool, va: UInt64, pa: UInt64, host: UnsafeMutableRawPointer, el accessEL: UInt8) {
+        let set = read ? fastTLB.readSet(el: accessEL) : fastTLB.writeSet(el: accessEL)
+        let page = va & ~0xFFF
+        let hostPage = UInt64(UInt(bitPattern: host)) & ~0xFFF
+        set[FastTLB.index(va)] = DataTLBEntry(tag: page, addend: hostPage &- page, physicalPage: pa >> 12)
+    }
+
+    // MARK: - Instruction fetch
+
+    /// Finds (or creates) the decoded page holding `pc` and fills the fetch TLB. On a fault, takes
+    /// the PC-alignment fault or instruction abort and returns nil; `pc` then holds the vector.
+    @inline(never)
+    func fetchSlow(_ address: UInt64) -> DecodedPage? {
+        if address & 3 != 0 {
+            takeSynchronous(.pcAlignment, faultAddress: address, returnAddress: address)
+            return nil
+        }
+        let translation: Translation
+        switch translate(address, kind: .fetch, el: el) {
+        case .fault(let fault):
+            takeInstructionAbort(fault, address: address)
+            return nil
+        case .success(let result):
+            translation = result
+        }
+        let pa = translation.physicalPage
+        guard let region = memory.ramRegion(containing: pa) else {
+            // Nothing to execute there (Conduit does not execute from devices).
+            takeInstructionAbort(.synchronousExternalAbort, address: address)
+            return nil
+        }
+        let page: DecodedPage
+        if let existing = decodedPages[pa >> 12] {
+            page = existing
+        } else {
+            page = DecodedPage(physicalPage: pa >> 12, host: UnsafeRawPointer(region.host + Int(pa - region.base)))
+            decodedPages[pa >> 12] = page
+            memory.registerCodePage(pa, in: region)
+        }
+        fastTLB.fetchSet(el: el)[FastTLB.index(address)] = FetchTLBEntry(tag: address & ~0xFFF, instructions: page.instructions)
+        return page
+    }
+}
