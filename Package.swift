@@ -32,6 +32,17 @@ let package = Package(
         // It knows nothing of firmware: HVC and SMC at EL1 stop it with a firmware-call exit.
         .target(name: "AArch64"),
 
+        // Unicorn, for differential testing only (Debian's libunicorn-dev; scripts/setup.sh).
+        .target(name: "CUnicorn", linkerSettings: [.linkedLibrary("unicorn")]),
+        // Random instruction streams run on Conduit and on Unicorn, compared state by state.
+        .target(name: "DifferentialTesting", dependencies: ["AArch64", "CUnicorn"]),
+        .executableTarget(
+            name: "conduit-difftest",
+            dependencies: [
+                "DifferentialTesting", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
         // Policy files (YAML or TOML) decoded into a `FirmwarePolicy`.
         .target(
             name: "PolicyFile",
@@ -56,6 +67,7 @@ let package = Package(
         .testTarget(name: "FirmwareTests", dependencies: ["Firmware", "SMCCC"]),
         .testTarget(name: "PolicyFileTests", dependencies: ["PolicyFile", "Firmware"]),
         .testTarget(name: "AArch64Tests", dependencies: ["AArch64"]),
+        .testTarget(name: "DifferentialTests", dependencies: ["DifferentialTesting"]),
         .testTarget(name: "ConduitCLITests", dependencies: ["ConduitCLI", "Firmware", "PolicyFile"]),
     ]
 )

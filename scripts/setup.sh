@@ -3,8 +3,8 @@
 # Idempotent: it installs only what is missing.
 set -euo pipefail
 needed=()
-# (Nothing yet: the firmware framework needs only the Swift toolchain. The CPU and machine
-# work adds Unicorn, QEMU and dtc here.)
+# Unicorn (QEMU's CPU as a library) for the differential tests of the AArch64 interpreter.
+dpkg -s libunicorn-dev >/dev/null 2>&1 || needed+=(libunicorn-dev)
 if [ "${#needed[@]}" -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi
     $sudo apt-get update -qq

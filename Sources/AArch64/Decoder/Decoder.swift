@@ -654,7 +654,7 @@ public enum A64Decoder {
             return DecodedInstruction(o0 ? .stlxr : .stxr, a: source(rt), b: rn, c: destination(rs), d: size)
         case (false, true):
             if size >= 2 {
-                let width = size - 1  // pairs of 32-bit (size 10) or 64-bit (size 11) registers
+                let width = size  // size 10: a pair of 32-bit registers; 11: of 64-bit registers
                 if load {
                     return DecodedInstruction(o0 ? .ldaxp : .ldxp, a: destination(rt), b: rn, c: destination(rt2), d: width)
                 }

@@ -163,53 +163,63 @@ extension AArch64CPU {
     /// MSR: writes `value` to the system register `encoding`.
     func writeSystemRegister(_ encoding: UInt16, value: UInt64, rt: UInt8, pc: UInt64) -> SystemOutcome {
         typealias R = SystemRegisterEncoding
-        let atEL0 = el == 0
-        switch encoding {
-        case R.NZCV:
-            flags = value
-            return .next
-        case R.DAIF:
-            if atEL0 && sys.sctlr & (1 << 9) == 0 { return trapSystemAccess(encoding, rt: rt, isRead: false, pc: pc) }
-            daif = UInt32((value >> 6) & 0xF)
-            return .endBlock
-        case R.TPIDR_EL0:
-            sys.tpidrEL0 = value
-            return .next
-        case R.CNTP_CTL_EL0, R.CNTP_CVAL_EL0, R.CNTP_TVAL_EL0:
-            if atEL0 && sys.cntkctl & (1 << 9) == 0 { return trapSystemAccess(encoding, rt: rt, isRead: false, pc: pc) }
-            writeTimer(encoding, value)
-            return .endBlock
-        case R.CNTV_CTL_EL0, R.CNTV_CVAL_EL0, R.CNTV_TVAL_EL0:
-            if atEL0 && sys.cntkctl & (1 << 8) == 0 { return trapSystemAccess(encoding, rt: rt, isRead: false, pc: pc) }
-            writeTimer(encoding, value)
-            return .endBlock
-        default:
-            break
+        if el == 0 {
+            // The registers EL0 may write, and the controls that trap them to EL1.
+            switch encoding {
+            case R.NZCV, R.TPIDR_EL0:
+                break
+            case R.DAIF:
+                if sys.sctlr & (1 << 9) == 0 { return trapSystemAccess(encoding, rt: rt, isRead: false, pc: pc) }
+            case R.CNTP_CTL_EL0, R.CNTP_CVAL_EL0, R.CNTP_TVAL_EL0:
+                if sys.cntkctl & (1 << 9) == 0 { return trapSystemAccess(encoding, rt: rt, isRead: false, pc: pc) }
+            case R.CNTV_CTL_EL0, R.CNTV_CVAL_EL0, R.CNTV_TVAL_EL0:
+                if sys.cntkctl & (1 << 8) == 0 { return trapSystemAccess(encoding, rt: rt, isRead: false, pc: pc) }
+            default:
+                return undefinedSystemAccess(pc: pc)
+            }
         }
-        guard !atEL0 else { return undefinedSystemAccess(pc: pc) }
+        switch storeSystemRegister(encoding, value) {
+        case nil: return undefinedSystemAccess(pc: pc)
+        case true?: return .endBlock
+        case false?: return .next
+        }
+    }
+
+    /// Writes an EL1 system register. Returns nil if `encoding` names no writable register, and
+    /// otherwise whether translation or interrupt state may have changed.
+    func storeSystemRegister(_ encoding: UInt16, _ value: UInt64) -> Bool? {
+        typealias R = SystemRegisterEncoding
         switch encoding {
+        case R.NZCV: flags = value
+        case R.DAIF:
+            daif = UInt32((value >> 6) & 0xF)
+            return true
+        case R.TPIDR_EL0: sys.tpidrEL0 = value
+        case R.CNTP_CTL_EL0, R.CNTP_CVAL_EL0, R.CNTP_TVAL_EL0, R.CNTV_CTL_EL0, R.CNTV_CVAL_EL0, R.CNTV_TVAL_EL0:
+            writeTimer(encoding, value)
+            return true
         case R.SCTLR_EL1:
             sys.sctlr = value & SystemRegisterFile.sctlrWritable | SystemRegisterFile.sctlrRES1
             flushTranslationCaches()
-            return .endBlock
+            return true
         case R.TTBR0_EL1:
             sys.ttbr0 = value
             flushTranslationCaches()
-            return .endBlock
+            return true
         case R.TTBR1_EL1:
             sys.ttbr1 = value
             flushTranslationCaches()
-            return .endBlock
+            return true
         case R.TCR_EL1:
             sys.tcr = value
             flushTranslationCaches()
-            return .endBlock
+            return true
         case R.ACTLR_EL1: sys.actlr = value
         case R.CPACR_EL1: sys.cpacr = value & 0x30_0000
         case R.SPSR_EL1: sys.spsr = value
         case R.ELR_EL1: sys.elr = value
         case R.SP_EL0:
-            guard spSelect else { return undefinedSystemAccess(pc: pc) }
+            guard spSelect else { return nil }
             spEL0 = value
         case R.SPSel:
             switchStack(el: el, spSelect: value & 1 == 1)
@@ -246,14 +256,39 @@ extension AArch64CPU {
                 case 6: sys.watchpointValue[n] = value
                 default: sys.watchpointControl[n] = value & 0xFFFF_FFFF
                 }
-                return .next
+                return false
             }
             guard let handler = systemRegisterHandler, handler.writeSystemRegister(encoding, value: value, cpu: self) else {
-                return undefinedSystemAccess(pc: pc)
+                return nil
             }
-            return .endBlock
+            return true
         }
-        return .next
+        return false
+    }
+
+    /// Sets a system register as an EL1 MSR would, for loaders and tests; false if `encoding`
+    /// names no writable register.
+    @discardableResult
+    public func setSystemRegister(_ encoding: UInt16, _ value: UInt64) -> Bool {
+        storeSystemRegister(encoding, value) != nil
+    }
+
+    /// Reads a system register as an EL1 MRS would, for tools and tests; nil if there is none.
+    public func systemRegister(_ encoding: UInt16) -> UInt64? {
+        typealias R = SystemRegisterEncoding
+        switch encoding {
+        case R.NZCV: return flags
+        case R.DAIF: return UInt64(daif) << 6
+        case R.TPIDR_EL0: return sys.tpidrEL0
+        case R.TPIDRRO_EL0: return sys.tpidrroEL0
+        case R.CTR_EL0: return IDRegisters.ctr
+        case R.DCZID_EL0: return IDRegisters.dczidBlockLog2Words
+        case R.CNTFRQ_EL0: return sys.cntfrq
+        case R.CNTPCT_EL0, R.CNTVCT_EL0: return counter.counter
+        case R.CNTP_CTL_EL0, R.CNTP_CVAL_EL0, R.CNTP_TVAL_EL0, R.CNTV_CTL_EL0, R.CNTV_CVAL_EL0, R.CNTV_TVAL_EL0:
+            return readTimer(encoding)
+        default: return readEL1SystemRegister(encoding)
+        }
     }
 
     // MARK: - MSR (immediate)

@@ -1,0 +1,37 @@
+/// The outcome of running many test cases of one class.
+public struct ClassResult: Sendable {
+    public let name: String
+    public let instructions: Int
+    public let cases: Int
+    public let mismatches: [String]
+}
+
+/// Runs `count` test cases of every class through a harness, from `seed`.
+public enum DifferentialRun {
+    public static func run(count: Int, seed: UInt64, lse: Bool = true, classFilter: String? = nil,
+                           keepMismatches: Int = 5, progress: ((ClassResult) -> Void)? = nil) throws -> [ClassResult] {
+        let harness = try DifferentialHarness(lse: lse)
+        var generator = SeededGenerator(seed: seed)
+        try harness.randomizeData(using: &generator)
+        var results: [ClassResult] = []
+        for instructionClass in InstructionClass.all(lse: lse) {
+            if let classFilter, !instructionClass.name.lowercased().contains(classFilter.lowercased()) { continue }
+            var mismatches: [String] = []
+            var instructions = 0
+            var cases = 0
+            while instructions < count {
+                let testCase = instructionClass.testCase(&generator)
+                if let mismatch = try harness.run(testCase) {
+                    if mismatches.count < keepMismatches { mismatches.append(mismatch.description) }
+                }
+                instructions += testCase.words.count
+                cases += 1
+            }
+            let result = ClassResult(name: instructionClass.name, instructions: instructions, cases: cases,
+                                     mismatches: mismatches)
+            progress?(result)
+            results.append(result)
+        }
+        return results
+    }
+}

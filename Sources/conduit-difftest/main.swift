@@ -1,0 +1,42 @@
+import ArgumentParser
+import DifferentialTesting
+import Foundation
+
+/// `conduit-difftest`: runs random instruction streams on Conduit's AArch64 interpreter and on
+/// Unicorn, and reports every difference.
+struct DifferentialTestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "conduit-difftest",
+        abstract: "Differential test of the AArch64 interpreter against Unicorn (QEMU's CPU).")
+
+    @Option(help: "Instructions to execute per instruction class.")
+    var count = 1_000_000
+
+    @Option(help: "Random seed; the same seed repeats the same run.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Only classes whose name contains this text.")
+    var only: String?
+
+    @Flag(help: "Test without the LSE atomics (Cortex-A57 model on both sides).")
+    var noLSE = false
+
+    func run() throws {
+        let start = Date()
+        var total = 0
+        var failed = 0
+        print("conduit-difftest: \(count) instructions per class, seed \(seed)")
+        _ = try DifferentialRun.run(count: count, seed: seed, lse: !noLSE, classFilter: only, keepMismatches: 3) { result in
+            total += result.instructions
+            failed += result.mismatches.isEmpty ? 0 : 1
+            let status = result.mismatches.isEmpty ? "0 mismatches" : "MISMATCHES"
+            print("  \(result.name): \(result.instructions) instructions in \(result.cases) cases, \(status)")
+            for mismatch in result.mismatches { print("    " + mismatch.replacingOccurrences(of: "\n", with: "\n    ")) }
+        }
+        let seconds = Date().timeIntervalSince(start)
+        print(String(format: "total: %d instructions in %.1f s; %d class(es) with mismatches", total, seconds, failed))
+        if failed > 0 { throw ExitCode.failure }
+    }
+}
+
+DifferentialTestCommand.main()
