@@ -33,6 +33,8 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
 /// A class of instructions to test, with a generator of test cases for it.
 public struct InstructionClass: Sendable {
     public let name: String
+    /// Whether the class needs a CPU with the ARMv8.1 atomics.
+    public var needsLSE = false
     let make: @Sendable (inout SeededGenerator) -> TestCase?
 
     /// A valid test case (generators may reject a draw whose behaviour the architecture leaves
@@ -210,7 +212,7 @@ extension InstructionClass {
     }
 
     /// LSE atomics: LD<op>, SWP, CAS, CASP.
-    static let atomics = InstructionClass(name: "LSE atomics (LD<op>, SWP, CAS, CASP)") { generator in
+    static let atomics = InstructionClass(name: "LSE atomics (LD<op>, SWP, CAS, CASP)", needsLSE: true) { generator in
         var state = randomState(&generator)
         var word: UInt32
         switch generator.below(3) {

@@ -94,6 +94,9 @@ struct Interpreter {
                 ops = cached
             } else {
                 guard let page = cpu.fetchSlow(pc) else {
+                    // The fetch faulted. It counts against the budget, so a guest whose vectors
+                    // fault too cannot keep the host in this loop.
+                    retired &+= 1
                     pc = cpu.pc
                     continue outer
                 }
