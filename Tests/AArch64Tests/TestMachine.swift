@@ -55,9 +55,25 @@ final class TestMachine {
             """, features: features)
     }
 
-    /// Runs until an exit other than the budget, or until `limit` instructions.
+    /// Adds another vCPU on the same memory, running `source` assembled at `address`, with the
+    /// first vCPU's translation regime (so both see the same page tables).
+    func addCPU(_ source: String, at address: UInt64) throws -> AArch64CPU {
+        typealias R = SystemRegisterEncoding
+        let code = try Assembler.assemble(source, base: address)
+        precondition(memory.write(code, at: address))
+        let other = AArch64CPU(index: 1, memory: memory, features: cpu.features, counter: counter)
+        other.reset(entry: address)
+        for register in [R.MAIR_EL1, R.TCR_EL1, R.TTBR0_EL1, R.SCTLR_EL1] {
+            other.setSystemRegister(register, cpu.systemRegister(register)!)
+        }
+        return other
+    }
+
+    /// Runs `target` (the first vCPU if nil) until an exit other than the budget, or until
+    /// `limit` instructions.
     @discardableResult
-    func run(limit: Int = 1_000_000) -> CPUExit {
+    func run(_ target: AArch64CPU? = nil, limit: Int = 1_000_000) -> CPUExit {
+        let cpu = target ?? self.cpu
         var remaining = limit
         while remaining > 0 {
             let before = cpu.instructionsRetired

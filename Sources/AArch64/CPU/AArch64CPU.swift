@@ -6,7 +6,7 @@
 ///
 /// The register file lives in unsafe memory and the run loop keeps PC and NZCV in locals (see
 /// `Interpreter.swift`); the state below is what survives between runs.
-public final class AArch64CPU: CodeCacheOwner {
+public final class AArch64CPU: MemoryObserver {
     /// This vCPU's index in the machine.
     public let index: Int
     public let memory: PhysicalMemory
@@ -55,8 +55,10 @@ public final class AArch64CPU: CodeCacheOwner {
     let attention: UnsafeMutablePointer<UInt32>
     /// The event register (WFE/SEV).
     public internal(set) var eventRegister = false
-    /// The local exclusive monitor: physical address, size and the value loaded.
-    var exclusive: (valid: Bool, address: UInt64, size: Int, value: UInt64, value2: UInt64) = (false, 0, 0, 0, 0)
+    /// The exclusive monitors' state for this vCPU: the local monitor's virtual address and size,
+    /// and the physical reservation granule the global monitor holds (see
+    /// `SynchronizingAccesses.swift`).
+    var exclusive: (valid: Bool, address: UInt64, size: Int, granule: UInt64) = (false, 0, 0, 0)
     /// Instructions retired since power-on.
     public internal(set) var instructionsRetired: UInt64 = 0
 
@@ -84,7 +86,7 @@ public final class AArch64CPU: CodeCacheOwner {
         attention.initialize(to: 0)
         conditionTable = .allocate(capacity: 16)
         conditionTable.initialize(from: ALU.conditionTable, count: 16)
-        memory.addCodeCacheOwner(self)
+        memory.addObserver(self)
         reset(entry: 0)
     }
 
@@ -206,8 +208,17 @@ public final class AArch64CPU: CodeCacheOwner {
         fastTLB.fetch.update(repeating: FetchTLBEntry(), count: 2 * FastTLB.entries)
     }
 
-    public func codePageRegistered(physicalPage page: UInt64) {
+    public func stopFastWrites(physicalPage page: UInt64) {
         fastTLB.dropWrites(toPhysicalPage: page)
+    }
+
+    public func exclusiveGranuleWritten(_ granule: UInt64, by writer: Int) {
+        guard exclusive.valid && exclusive.granule == granule else { return }
+        exclusive.valid = false
+        // The global monitor going from Exclusive to Open is an event (DDI0487, the Wait For Event
+        // mechanism): it
+        // wakes a WFE that waits for a lock word to change.
+        if writer != index { eventRegister = true }
     }
 
     /// Drops every decoded instruction (IC IALLU and friends).

@@ -1,10 +1,17 @@
 /// Exclusives, load-acquire/store-release and the LSE atomics.
 ///
-/// The exclusive monitor works across vCPUs by value, as QEMU's does: LDXR records the address
-/// and the value it read; STXR succeeds only if this vCPU's monitor holds that address and
-/// memory still holds that value when it stores (DDI0487 B2.9 allows a monitor that fails more
-/// often than the architecture requires, never one that succeeds wrongly for the same value).
-/// Since every vCPU of a machine runs on one host thread, the compare and the store are atomic.
+/// The exclusive monitor is exact, not QEMU's value comparison (which lets a store-exclusive
+/// succeed after another vCPU wrote the location and then wrote the old value back, the ABA
+/// case). LDXR records the virtual address and size for the local monitor and reserves the
+/// physical granule with the global monitor (``PhysicalMemory`` watches the page). A write by
+/// anyone to the granule clears the reservation and, when the writer is another vCPU, sets this
+/// vCPU's event register (DDI0487 B2.9, "Exclusive access instructions and Shareable memory
+/// locations", and the Wait For Event mechanism). STXR succeeds only if the reservation is still
+/// held and names the same address and size; a mismatch fails (the architecture leaves it
+/// CONSTRAINED UNPREDICTABLE). A non-exclusive store by this vCPU to its own granule clears the
+/// reservation too: one of the two behaviours the architecture allows.
+///
+/// Every vCPU of a machine runs on one host thread, so each instruction is atomic.
 extension AArch64CPU {
     /// Executes one of the synchronizing memory instructions; false if an exception was taken.
     func synchronizingAccess(_ op: DecodedInstruction, pc: UInt64) -> Bool {
@@ -15,7 +22,7 @@ extension AArch64CPU {
             guard let pa = physicalAddress(va, size: size, kind: .read, el: el, pc: pc),
                 let value = readPhysical(pa, size: size, va: va, pc: pc)
             else { return false }
-            exclusive = (true, va, size, value, 0)
+            reserve(va: va, size: size, pa: pa)
             x[Int(op.a)] = value
         case .ldxp, .ldaxp:
             // A pair is one access of twice the register size, aligned to it.
@@ -23,31 +30,20 @@ extension AArch64CPU {
                 let first = readPhysical(pa, size: size, va: va, pc: pc),
                 let second = readPhysical(pa + UInt64(size), size: size, va: va, pc: pc)
             else { return false }
-            exclusive = (true, va, 2 * size, first, second)
+            reserve(va: va, size: 2 * size, pa: pa)
             x[Int(op.a)] = first
             x[Int(op.c)] = second
         case .stxr, .stlxr:
-            var status: UInt64 = 1
-            if exclusive.valid && exclusive.address == va && exclusive.size == size {
-                guard let host = hostPointerForUpdate(va, size: size, el: el, pc: pc) else { return false }
-                if loadHost(host, size: size) == exclusive.value {
-                    storeHost(host, size: size, value: x[Int(op.a)])
-                    status = 0
-                }
-            }
-            exclusive.valid = false
+            let value = x[Int(op.a)]
+            guard let status = storeExclusive(va, size: size, pc: pc, { host in self.storeHost(host, size: size, value: value) })
+            else { return false }
             x[Int(op.c)] = status
         case .stxp, .stlxp:
-            var status: UInt64 = 1
-            if exclusive.valid && exclusive.address == va && exclusive.size == 2 * size {
-                guard let host = hostPointerForUpdate(va, size: 2 * size, el: el, pc: pc) else { return false }
-                if loadHost(host, size: size) == exclusive.value && loadHost(host + size, size: size) == exclusive.value2 {
-                    storeHost(host, size: size, value: x[Int(op.a)])
-                    storeHost(host + size, size: size, value: x[Int(op.c)])
-                    status = 0
-                }
-            }
-            exclusive.valid = false
+            let (first, second) = (x[Int(op.a)], x[Int(op.c)])
+            guard let status = storeExclusive(va, size: 2 * size, pc: pc, { host in
+                self.storeHost(host, size: size, value: first)
+                self.storeHost(host + size, size: size, value: second)
+            }) else { return false }
             x[Int(op.f)] = status
         case .ldar:
             guard let value = loadSlow(va, size: size, el: el, pc: pc, alignment: .required) else { return false }
@@ -80,6 +76,39 @@ extension AArch64CPU {
             x[Int(op.a)] = old
         }
         return true
+    }
+
+    /// Reserves the granule of `pa` for this vCPU: the local monitor holds the virtual address
+    /// and size, the global monitor the physical granule.
+    private func reserve(va: UInt64, size: Int, pa: UInt64) {
+        let granule = pa & ~(PhysicalMemory.reservationGranule - 1)
+        exclusive = (true, va, size, granule)
+        if let region = memory.ramRegion(containing: pa) {
+            memory.watch(pa, in: region, flag: PhysicalMemory.exclusivePage)
+        }
+    }
+
+    /// The store half of STXR and STXP. The local monitor comes first (same address and size,
+    /// else fail): when the monitors fail, the architecture leaves it IMPLEMENTATION DEFINED
+    /// whether an abort the access would have caused is taken, and Conduit (like QEMU) takes
+    /// none. Then alignment and translation faults, then the global monitor on the physical
+    /// granule. Returns the status (0 stored, 1 failed), or nil after taking an exception.
+    private func storeExclusive(_ va: UInt64, size: Int, pc: UInt64, _ store: (UnsafeMutableRawPointer) -> Void) -> UInt64? {
+        guard exclusive.valid && exclusive.address == va && exclusive.size == size else {
+            exclusive.valid = false
+            return 1
+        }
+        guard let pa = physicalAddress(va, size: size, kind: .write, el: el, pc: pc) else { return nil }
+        let held = exclusive.valid && exclusive.granule == pa & ~(PhysicalMemory.reservationGranule - 1)
+        exclusive.valid = false
+        guard held else { return 1 }
+        guard let region = memory.ramRegion(containing: pa) else {
+            takeDataAbort(.synchronousExternalAbort, address: va, isWrite: true, pc: pc)
+            return nil
+        }
+        memory.noteWrite(pa, size: size, in: region, by: index)
+        store(region.host + Int(pa - region.base))
+        return 0
     }
 
     /// The value an LSE atomic stores.

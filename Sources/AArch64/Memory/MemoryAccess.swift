@@ -95,10 +95,10 @@ extension AArch64CPU {
         }
         let pa = translation.physicalPage | (va & 0xFFF)
         if let region = memory.ramRegion(containing: pa) {
-            memory.noteWrite(pa, in: region)
+            memory.noteWrite(pa, size: size, in: region, by: index)
             let host = region.host + Int(pa - region.base)
             storeHost(host, size: size, value: value)
-            if !memory.isCodePage(pa, in: region) {
+            if !memory.isWatched(pa, in: region) {
                 fillDataTLB(read: false, va: va, pa: pa, host: host, el: accessEL)
             }
             return true
@@ -133,7 +133,7 @@ extension AArch64CPU {
                 takeDataAbort(.synchronousExternalAbort, address: va, isWrite: true, isCacheMaintenance: isCacheMaintenance, pc: pc)
                 return nil
             }
-            memory.noteWrite(pa, in: region)
+            memory.noteWrite(pa, size: size, in: region, by: index)
             return region.host + Int(pa - region.base)
         }
     }
@@ -211,7 +211,7 @@ extension AArch64CPU {
         } else {
             page = DecodedPage(physicalPage: pa >> 12, host: UnsafeRawPointer(region.host + Int(pa - region.base)))
             decodedPages[pa >> 12] = page
-            memory.registerCodePage(pa, in: region)
+            memory.watch(pa, in: region, flag: PhysicalMemory.codePage)
         }
         fastTLB.fetchSet(el: el)[FastTLB.index(address)] = FetchTLBEntry(tag: address & ~0xFFF, instructions: page.instructions)
         return page

@@ -8,27 +8,37 @@ public protocol MMIODevice: AnyObject {
     func write(offset: UInt64, size: Int, value: UInt64, cpu: Int) -> Bool
 }
 
-/// Something that caches decoded instructions and must hear when guest code changes.
-public protocol CodeCacheOwner: AnyObject {
+/// Something that caches what it derived from RAM (decoded instructions, write permissions in a
+/// TLB) or holds an exclusive reservation, and must hear about writes to watched pages.
+public protocol MemoryObserver: AnyObject {
     /// Physical page `page` (address >> 12) was written: drop what was decoded from it.
     func invalidateCode(physicalPage page: UInt64)
-    /// Physical page `page` now holds decoded code: stop writing to it without noticing.
-    func codePageRegistered(physicalPage page: UInt64)
+    /// Physical page `page` is now watched: stop writing to it without telling the memory.
+    func stopFastWrites(physicalPage page: UInt64)
+    /// A write by `writer` (a vCPU index, or -1 for a loader or device) touched the
+    /// exclusives reservation granule at physical address `granule`.
+    func exclusiveGranuleWritten(_ granule: UInt64, by writer: Int)
 }
 
 /// The machine's physical address map: RAM regions backed by host memory, and MMIO devices.
 ///
 /// Every vCPU of a machine shares one map. RAM is allocated here and never moves, so TLBs can
-/// keep host pointers into it. A page of RAM from which some vCPU has decoded instructions is
-/// marked, so that any write to it (from a vCPU's slow store path, or from a loader or device)
-/// invalidates the decoded copies first.
+/// keep host pointers into it. Some pages of RAM are *watched*, and every write to them (from a
+/// vCPU's slow store path, an atomic, or a loader or device) is reported before it happens:
+/// - pages from which some vCPU has decoded instructions, so the decoded copies are dropped;
+/// - pages on which some vCPU has made an exclusive reservation (LDXR), so that a write by
+///   anyone clears the reservations on that granule: this is the global exclusive monitor of
+///   DDI0487 B2.9, and its event wakes a vCPU waiting in WFE for the lock word to
+///   change. A page stays watched for exclusives once it has held a reservation: re-watching
+///   it on every LDXR would cost a sweep of every vCPU's TLB.
+/// vCPUs never keep fast-path write entries for a watched page.
 public final class PhysicalMemory {
     /// A RAM region.
     public struct RAMRegion {
         public let base: UInt64
         public let size: UInt64
         public let host: UnsafeMutableRawPointer
-        /// One byte per 4 KiB page; bit 0 set while some vCPU has decoded code from the page.
+        /// One byte per 4 KiB page: ``PhysicalMemory/codePage`` and ``PhysicalMemory/exclusivePage``.
         let pageFlags: UnsafeMutablePointer<UInt8>
 
         @inline(__always)
@@ -43,11 +53,18 @@ public final class PhysicalMemory {
 
     public private(set) var ramRegions: [RAMRegion] = []
     private var mmioRegions: [MMIORegion] = []
-    private var codeCacheOwners: [Unowned] = []
+    private var observers: [Unowned] = []
 
     private struct Unowned {
-        unowned let owner: CodeCacheOwner
+        unowned let observer: MemoryObserver
     }
+
+    /// Page flag: some vCPU holds instructions decoded from the page.
+    static let codePage: UInt8 = 1
+    /// Page flag: some vCPU has made an exclusive reservation in the page.
+    static let exclusivePage: UInt8 = 2
+    /// The exclusives reservation granule: CTR_EL0.ERG = 4, 16 words (DDI0487 D17.2.34).
+    public static let reservationGranule: UInt64 = 64
 
     public init() {}
 
@@ -78,9 +95,10 @@ public final class PhysicalMemory {
         mmioRegions.sort { $0.base < $1.base }
     }
 
-    /// Registers a vCPU (or anything else) that caches decoded code.
-    public func addCodeCacheOwner(_ owner: CodeCacheOwner) {
-        codeCacheOwners.append(Unowned(owner: owner))
+    /// Registers a vCPU (or anything else) that must hear about writes to watched pages. The
+    /// memory does not keep the observer alive.
+    public func addObserver(_ observer: MemoryObserver) {
+        observers.append(Unowned(observer: observer))
     }
 
     private func overlaps(base: UInt64, size: UInt64) -> Bool {
@@ -120,28 +138,52 @@ public final class PhysicalMemory {
         return length <= region.size - (address - region.base)
     }
 
-    // MARK: - Code pages
+    // MARK: - Watched pages
 
-    /// Whether a vCPU holds decoded code from the RAM page at `address`.
-    func isCodePage(_ address: UInt64, in region: RAMRegion) -> Bool {
-        region.pageFlags[Int((address - region.base) >> 12)] & 1 != 0
-    }
-
-    /// Marks the page at `address` as holding decoded code and tells every code-cache owner.
-    func registerCodePage(_ address: UInt64, in region: RAMRegion) {
-        let index = Int((address - region.base) >> 12)
-        guard region.pageFlags[index] & 1 == 0 else { return }
-        region.pageFlags[index] |= 1
-        for entry in codeCacheOwners { entry.owner.codePageRegistered(physicalPage: address >> 12) }
-    }
-
-    /// A write is about to change the page at `address`: drop decoded copies if there are any.
+    /// Whether writes to the RAM page at `address` must go through ``noteWrite(_:size:in:by:)``.
     @inline(__always)
-    func noteWrite(_ address: UInt64, in region: RAMRegion) {
+    func isWatched(_ address: UInt64, in region: RAMRegion) -> Bool {
+        region.pageFlags[Int((address - region.base) >> 12)] != 0
+    }
+
+    /// Marks the page at `address` with `flag`; the first mark makes every observer stop fast
+    /// writes to it.
+    func watch(_ address: UInt64, in region: RAMRegion, flag: UInt8) {
         let index = Int((address - region.base) >> 12)
-        if region.pageFlags[index] & 1 != 0 {
-            region.pageFlags[index] &= ~1
-            for entry in codeCacheOwners { entry.owner.invalidateCode(physicalPage: address >> 12) }
+        let old = region.pageFlags[index]
+        guard old & flag == 0 else { return }
+        region.pageFlags[index] = old | flag
+        if old == 0 {
+            for entry in observers { entry.observer.stopFastWrites(physicalPage: address >> 12) }
+        }
+    }
+
+    /// A write of `size` bytes at `address` (within one page) by `writer` (a vCPU index, or -1)
+    /// is about to happen: drop decoded copies of the page and clear exclusive reservations on
+    /// the granules it touches.
+    @inline(__always)
+    func noteWrite(_ address: UInt64, size: Int, in region: RAMRegion, by writer: Int) {
+        let index = Int((address - region.base) >> 12)
+        let flags = region.pageFlags[index]
+        guard flags != 0 else { return }
+        noteWatchedWrite(address, size: size, flags: flags, index: index, in: region, by: writer)
+    }
+
+    @inline(never)
+    private func noteWatchedWrite(_ address: UInt64, size: Int, flags: UInt8, index: Int, in region: RAMRegion, by writer: Int) {
+        if flags & Self.codePage != 0 {
+            region.pageFlags[index] = flags & ~Self.codePage
+            for entry in observers { entry.observer.invalidateCode(physicalPage: address >> 12) }
+        }
+        if flags & Self.exclusivePage != 0 {
+            let mask = ~(Self.reservationGranule - 1)
+            let first = address & mask
+            let last = (address + UInt64(max(size, 1)) - 1) & mask
+            var granule = first
+            while granule <= last {
+                for entry in observers { entry.observer.exclusiveGranuleWritten(granule, by: writer) }
+                granule += Self.reservationGranule
+            }
         }
     }
 
@@ -150,10 +192,12 @@ public final class PhysicalMemory {
     /// Copies `bytes` into RAM at `address`. Fails if the range is not all RAM.
     public func write(_ bytes: [UInt8], at address: UInt64) -> Bool {
         guard isRAM(address, length: UInt64(bytes.count)), let region = ramRegion(containing: address) else { return false }
-        var page = address & ~0xFFF
-        while page < address + UInt64(bytes.count) {
-            noteWrite(page, in: region)
-            page += 4096
+        var chunk = address
+        let end = address + UInt64(bytes.count)
+        while chunk < end {
+            let pageEnd = (chunk & ~0xFFF) + 4096
+            noteWrite(chunk, size: Int(min(pageEnd, end) - chunk), in: region, by: -1)
+            chunk = pageEnd
         }
         bytes.withUnsafeBytes { source in
             region.host.advanced(by: Int(address - region.base)).copyMemory(from: source.baseAddress!, byteCount: bytes.count)

@@ -381,7 +381,6 @@ extension AArch64CPU {
                 return .exception
             }
             host.initializeMemory(as: UInt8.self, repeating: 0, count: Int(IDRegisters.dczBlockSize))
-            exclusive.valid = false
             return .next
         case R.DC_CVAC, R.DC_CVAU, R.DC_CIVAC, R.IC_IVAU:
             if atEL0 && sys.sctlr & (1 << 26) == 0 { return trapSystemAccess(encoding, rt: rt, isRead: false, pc: pc) }
