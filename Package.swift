@@ -42,6 +42,13 @@ let package = Package(
                 "DifferentialTesting", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Random words from random CPU and MMU state: no guest input may trap or hang the host.
+        .executableTarget(
+            name: "conduit-fuzz",
+            dependencies: [
+                "DifferentialTesting", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
 
         // Policy files (YAML or TOML) decoded into a `FirmwarePolicy`.
         .target(

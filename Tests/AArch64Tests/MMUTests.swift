@@ -186,6 +186,17 @@ typealias PT = PageTables
 
     // MARK: - External aborts and address size
 
+    /// Regression: an unaligned access to the first page of the address space once matched an
+    /// empty fast TLB entry and dereferenced a host pointer made of the guest address.
+    @Test(arguments: [UInt64(1), 0x9, 0xE9])
+    func unalignedAccessToPageZeroIsAGuestFault(address: UInt64) throws {
+        let m = try TestMachine(withVectors: Self.load)
+        m.cpu.setRegister(1, address)
+        #expect(m.run() == .firmwareCall(.hvc, immediate: Self.sync))
+        #expect(m.faultStatus == 0x21)  // MMU off: Device memory, so unaligned is an alignment fault
+        #expect(m.far == address)
+    }
+
     @Test func externalAbortOnAnUnbackedAddress() throws {
         let (m, _) = try Self.machine(Self.load) { tables in
             tables.mapPage(0x5000_0000, to: 0x1000_0000)  // nothing at 0x1000_0000

@@ -160,6 +160,22 @@ public final class AArch64CPU: MemoryObserver {
         return value
     }
 
+    /// Sets PSTATE from an SPSR-format value, as the host does when it switches a vCPU's context:
+    /// NZCV, DAIF, IL and the mode (EL0t, EL1t or EL1h; SP banks follow). A mode this CPU does
+    /// not have (AArch32, EL2, EL3) leaves the mode unchanged and sets IL, so that the next
+    /// instruction takes an Illegal Execution State exception, as an illegal ERET would.
+    public func setPSTATE(_ value: UInt64) {
+        nzcv = UInt32((value >> 28) & 0xF)
+        daif = UInt32((value >> 6) & 0xF)
+        let mode = value & 0x1F
+        if mode == 0 || mode == 4 || mode == 5 {
+            switchStack(el: UInt8(mode >> 2), spSelect: mode & 1 == 1)
+            illegalState = value & (1 << 20) != 0
+        } else {
+            illegalState = true
+        }
+    }
+
     /// Moves to exception level `newEL` with stack pointer selection `newSPSelect`, banking SP.
     func switchStack(el newEL: UInt8, spSelect newSPSelect: Bool) {
         // Save the current SP into its bank.

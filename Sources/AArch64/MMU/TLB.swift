@@ -1,8 +1,13 @@
+/// The tag of an empty fast-TLB entry. Lookups compare `va & (~0xFFF | alignmentMask)` with the
+/// tag, and alignment masks are at most 15, so no access can produce bit 11 alone. (The tag used to
+/// be 1, which an unaligned access to page 0 matched: the fuzzer found it as a host crash.)
+let emptyTLBTag: UInt64 = 0x800
+
 /// A fast-path data TLB entry: a 4 KiB virtual page that loads or stores may reach through a
-/// host pointer without translating. `tag` is the page's virtual address (1 when empty, which no
-/// access matches); the host address of a byte is `addend &+ va`.
+/// host pointer without translating. `tag` is the page's virtual address (``emptyTLBTag`` when
+/// empty, which no access matches); the host address of a byte is `addend &+ va`.
 struct DataTLBEntry {
-    var tag: UInt64 = 1
+    var tag: UInt64 = emptyTLBTag
     var addend: UInt64 = 0
     var physicalPage: UInt64 = 0
 }
@@ -10,7 +15,7 @@ struct DataTLBEntry {
 /// A fast-path instruction TLB entry: a 4 KiB virtual page and its decoded instructions. Entries
 /// only ever point at valid decoded pages: invalidating any page empties the whole fetch TLB.
 struct FetchTLBEntry {
-    var tag: UInt64 = 1
+    var tag: UInt64 = emptyTLBTag
     var instructions: UnsafeMutablePointer<DecodedInstruction>?
 }
 
