@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "Firmware", targets: ["Firmware"]),
         .library(name: "PolicyFile", targets: ["PolicyFile"]),
         .library(name: "AArch64", targets: ["AArch64"]),
+        .library(name: "Machine", targets: ["Machine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -31,6 +32,10 @@ let package = Package(
         // The AArch64 CPU: decoder, interpreter, system registers, exceptions, MMU, TLB.
         // It knows nothing of firmware: HVC and SMC at EL1 stop it with a firmware-call exit.
         .target(name: "AArch64"),
+
+        // QEMU's `virt` board: memory map, GIC, PL011, PL031, timers, boot, device tree, the
+        // scheduler, and the firmware router wired to the vCPUs.
+        .target(name: "Machine", dependencies: ["AArch64", "Firmware", "SMCCC"]),
 
         // Unicorn, for differential testing only (Debian's libunicorn-dev; scripts/setup.sh).
         .target(name: "CUnicorn", linkerSettings: [.linkedLibrary("unicorn")]),
@@ -64,7 +69,7 @@ let package = Package(
         .target(
             name: "ConduitCLI",
             dependencies: [
-                "SMCCC", "Firmware", "PolicyFile",
+                "SMCCC", "Firmware", "PolicyFile", "Machine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -74,6 +79,7 @@ let package = Package(
         .testTarget(name: "FirmwareTests", dependencies: ["Firmware", "SMCCC"]),
         .testTarget(name: "PolicyFileTests", dependencies: ["PolicyFile", "Firmware"]),
         .testTarget(name: "AArch64Tests", dependencies: ["AArch64"]),
+        .testTarget(name: "MachineTests", dependencies: ["Machine", "AArch64", "Firmware", "SMCCC"]),
         .testTarget(name: "DifferentialTests", dependencies: ["DifferentialTesting"]),
         .testTarget(name: "ConduitCLITests", dependencies: ["ConduitCLI", "Firmware", "PolicyFile"]),
     ]

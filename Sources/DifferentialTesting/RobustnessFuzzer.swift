@@ -88,6 +88,7 @@ public final class RobustnessFuzzer {
                 counter.counter &+= 7
                 switch exit {
                 case .budgetExhausted: lastExit = "budget"
+                case .firmwareCallHandled: lastExit = "firmware call"  // no handler is set here
                 case .firmwareCall:
                     lastExit = "firmware call"
                     if generator.chance(30) {

@@ -53,23 +53,36 @@ public struct FirmwareCall: Sendable {
         is16BitInstruction: Bool = false,
         x: InlineArray<18, UInt64>
     ) {
+        self.init(conduit: conduit, immediate: immediate, caller: caller, is16BitInstruction: is16BitInstruction) { x[$0] }
+    }
+
+    /// Builds the record from X0-X17 in the caller's register file (a machine's fast path: no
+    /// intermediate copy of the registers).
+    @inlinable
+    public init(
+        conduit: Conduit,
+        immediate: UInt16 = 0,
+        caller: CallerState = CallerState(),
+        is16BitInstruction: Bool = false,
+        registerFile: UnsafePointer<UInt64>
+    ) {
+        self.init(conduit: conduit, immediate: immediate, caller: caller, is16BitInstruction: is16BitInstruction) { registerFile[$0] }
+    }
+
+    @inlinable @inline(__always)
+    init(conduit: Conduit, immediate: UInt16, caller: CallerState, is16BitInstruction: Bool, register: (Int) -> UInt64) {
         self.conduit = conduit
         self.immediate = immediate
         self.caller = caller
         self.is16BitInstruction = is16BitInstruction
-        self.x0 = x[0]
-        let id = FunctionID(register: x[0])
+        let x0 = register(0)
+        self.x0 = x0
+        let id = FunctionID(register: x0)
         self.functionID = id
         let narrow = id.convention == .smc32 || caller.executionState == .aarch32
-        var arguments = InlineArray<17, UInt64>(repeating: 0)
-        for index in 0..<17 {
-            let value = x[index + 1]
-            arguments[index] = narrow ? value & 0xFFFF_FFFF : value
-        }
-        self.arguments = arguments
-        var results = InlineArray<18, UInt64>(repeating: 0)
-        results[0] = SMCCCReturn.notSupported.registerValue
-        self.results = results
+        let mask: UInt64 = narrow ? 0xFFFF_FFFF : ~0
+        self.arguments = InlineArray<17, UInt64> { register($0 + 1) & mask }
+        self.results = InlineArray<18, UInt64> { $0 == 0 ? SMCCCReturn.notSupported.registerValue : 0 }
         self.resultCount = 4
     }
 

@@ -78,3 +78,20 @@ extension FirmwareRouter {
         }
     }
 }
+
+extension FirmwareRouter {
+    /// Whether a call to `id` through `conduit` gets a real answer: a built-in service or a
+    /// forward handler that claims it, rather than an undefined instruction or NOT_SUPPORTED.
+    /// The device tree asks this before it promises a firmware interface to the guest.
+    public func answers(_ id: UInt32, conduit: Conduit) -> Bool {
+        let resolution = resolve(id, conduit: conduit)
+        switch resolution.target {
+        case .service: return true
+        case .firmwareBlob: return true
+        case .forwardHandler(let named):
+            if named != nil { return true }
+            return forwardHandlers.contains { handler in handler.functions.contains { $0.range.contains(id) } }
+        case .nobody, .undefinedInstruction: return false
+        }
+    }
+}

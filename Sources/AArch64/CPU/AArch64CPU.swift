@@ -16,6 +16,9 @@ public final class AArch64CPU: MemoryObserver {
     public var systemRegisterHandler: SystemRegisterHandler?
     /// The generic timer's count.
     public var counter: CounterSource
+    /// Answers firmware calls in the run loop; nil makes `HVC`/`SMC` at EL1 stop the CPU. Not
+    /// retained: the machine that owns the CPU sets itself here.
+    public unowned(unsafe) var firmwareCallHandler: FirmwareCallHandler?
     /// Called for operations that reach every vCPU (TLBI ...IS, IC IALLUIS); the machine
     /// applies them to the other vCPUs with ``perform(_:)``.
     public var broadcast: ((BroadcastOperation) -> Void)?
@@ -27,22 +30,37 @@ public final class AArch64CPU: MemoryObserver {
     /// pointer.
     let x: UnsafeMutablePointer<UInt64>
     static let nzcvSlot = 34
-    /// The program counter.
-    public internal(set) var pc: UInt64 = 0
+    /// The program counter (kept in the register block, like everything the run loop touches
+    /// at every block boundary, so that reaching it needs no exclusivity check).
+    public internal(set) var pc: UInt64 {
+        get { x[Self.pcSlot] }
+        set { x[Self.pcSlot] = newValue }
+    }
+    static let pcSlot = 35
+    static let elSlot = 36
+    static let retiredSlot = 37
+    static let slotCount = 38
     /// NZCV as 4 bits: N = 8, Z = 4, C = 2, V = 1.
     var nzcv: UInt32 {
         get { UInt32(truncatingIfNeeded: x[Self.nzcvSlot]) }
         set { x[Self.nzcvSlot] = UInt64(newValue & 0xF) }
     }
     /// PSTATE.EL: 0 or 1.
-    public internal(set) var el: UInt8 = 1
+    public internal(set) var el: UInt8 {
+        get { UInt8(truncatingIfNeeded: x[Self.elSlot]) }
+        set { x[Self.elSlot] = UInt64(newValue) }
+    }
     /// PSTATE.SP: true when the current EL uses SP_ELx (EL1h), false for SP_EL0.
     public internal(set) var spSelect = true
     /// PSTATE.{D,A,I,F} as bits 3-0.
     public internal(set) var daif: UInt32 = 0xF
     /// PSTATE.IL: set by an illegal exception return; the next instruction traps.
-    /// (PAN and UAO are ARMv8.1/8.2 features this CPU does not advertise.)
-    var illegalState = false
+    /// (PAN and UAO are ARMv8.1/8.2 features this CPU does not advertise.) Kept as an attention
+    /// bit so the run loop's block boundary tests one word for every rare condition.
+    var illegalState: Bool {
+        get { attention.pointee & Self.illegalStateAttention != 0 }
+        set { if newValue { attention.pointee |= Self.illegalStateAttention } else { attention.pointee &= ~Self.illegalStateAttention } }
+    }
     /// The stack pointer of the SP selection not in use (SP_EL0 while on SP_EL1, and so on).
     var spEL0: UInt64 = 0
     var spEL1: UInt64 = 0
@@ -51,16 +69,28 @@ public final class AArch64CPU: MemoryObserver {
 
     // MARK: Run state
 
-    /// Set by other threads or devices: interrupt lines (bits 1, 2) and exit requests (bit 0).
+    /// Everything the run loop must look at between blocks, as one word: exit requests (bit 0),
+    /// the IRQ and FIQ lines (bits 1, 2), decoded pages waiting to be freed (bit 3) and PSTATE.IL
+    /// (bit 4).
     let attention: UnsafeMutablePointer<UInt32>
+    static let retiredPagesAttention: UInt32 = 8
+    static let illegalStateAttention: UInt32 = 16
     /// The event register (WFE/SEV).
     public internal(set) var eventRegister = false
     /// The exclusive monitors' state for this vCPU: the local monitor's virtual address and size,
     /// and the physical reservation granule the global monitor holds (see
     /// `SynchronizingAccesses.swift`).
     var exclusive: (valid: Bool, address: UInt64, size: Int, granule: UInt64) = (false, 0, 0, 0)
-    /// Instructions retired since power-on.
-    public internal(set) var instructionsRetired: UInt64 = 0
+    /// Instructions retired since power-on (CPU_ON resets do not clear it).
+    public internal(set) var instructionsRetired: UInt64 {
+        get { x[Self.retiredSlot] }
+        set { x[Self.retiredSlot] = newValue }
+    }
+    /// How many synchronous exceptions in a row were taken at the vector the one before jumped
+    /// to: the handler itself faults (VBAR pointing at nothing, say). The machine treats a long
+    /// run of them as a crashed guest.
+    public internal(set) var recursiveExceptions = 0
+    var lastExceptionVector: UInt64 = .max
 
     // MARK: Caches
 
@@ -80,8 +110,8 @@ public final class AArch64CPU: MemoryObserver {
         self.features = features
         self.identity = identity
         self.counter = counter
-        x = .allocate(capacity: 35)
-        x.initialize(repeating: 0, count: 35)
+        x = .allocate(capacity: Self.slotCount)
+        x.initialize(repeating: 0, count: Self.slotCount)
         attention = .allocate(capacity: 1)
         attention.initialize(to: 0)
         conditionTable = .allocate(capacity: 16)
@@ -100,7 +130,7 @@ public final class AArch64CPU: MemoryObserver {
     /// general registers zero, EL1h with DAIF masked, system registers at reset (MMU and caches
     /// off), PC = `entry`, X0 = `x0`.
     public func reset(entry: UInt64, x0: UInt64 = 0) {
-        x.update(repeating: 0, count: 35)
+        x.update(repeating: 0, count: Self.pcSlot)
         x[0] = x0
         pc = entry
         el = 1
@@ -112,6 +142,8 @@ public final class AArch64CPU: MemoryObserver {
         sys = SystemRegisterFile()
         exclusive.valid = false
         eventRegister = false
+        recursiveExceptions = 0
+        lastExceptionVector = .max
         flushTranslationCaches()
         translations.invalidateAll()
     }
@@ -120,6 +152,14 @@ public final class AArch64CPU: MemoryObserver {
 
     /// General register Xn (n in 0...30); 31 reads as XZR.
     public func register(_ n: Int) -> UInt64 { n >= 0 && n < 31 ? x[n] : 0 }
+
+    /// X0-X30 in place (index n is Xn), valid for the CPU's whole life: how a firmware call's
+    /// registers are read and its results written without copying the register file. Only
+    /// indices 0-30 are general registers.
+    public var generalRegisters: UnsafeMutablePointer<UInt64> { x }
+
+    /// SCTLR_EL1.EE: whether EL1 data accesses are big-endian (PSCI passes it to started CPUs).
+    public var isBigEndianAtEL1: Bool { sys.sctlr & (1 << 25) != 0 }
 
     /// Sets Xn (n in 0...30); other n are ignored.
     public func setRegister(_ n: Int, _ value: UInt64) {
@@ -199,6 +239,9 @@ public final class AArch64CPU: MemoryObserver {
     /// Sets the event register (another vCPU's SEV, or an exclusive monitor being cleared).
     public func signalEvent() { eventRegister = true }
 
+    /// Clears the event register: a WFE that slept completes by consuming the event that woke it.
+    public func clearEventRegister() { eventRegister = false }
+
     public var irqLine: Bool { attention.pointee & 2 != 0 }
     public var fiqLine: Bool { attention.pointee & 4 != 0 }
 
@@ -220,6 +263,7 @@ public final class AArch64CPU: MemoryObserver {
         guard let decoded = decodedPages.removeValue(forKey: page) else { return }
         decoded.isValid = false
         retiredPages.append(decoded)
+        attention.pointee |= Self.retiredPagesAttention
         // Fetch entries may point at it.
         fastTLB.fetch.update(repeating: FetchTLBEntry(), count: 2 * FastTLB.entries)
     }
@@ -242,6 +286,7 @@ public final class AArch64CPU: MemoryObserver {
         for page in decodedPages.values {
             page.isValid = false
             retiredPages.append(page)
+            attention.pointee |= Self.retiredPagesAttention
         }
         decodedPages.removeAll(keepingCapacity: true)
         fastTLB.fetch.update(repeating: FetchTLBEntry(), count: 2 * FastTLB.entries)

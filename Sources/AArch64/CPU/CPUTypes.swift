@@ -4,6 +4,9 @@ public enum CPUExit: Equatable, Sendable {
     case budgetExhausted
     /// `HVC` or `SMC` executed at EL1: a firmware call. The PC is already past the instruction.
     case firmwareCall(FirmwareCallInstruction, immediate: UInt16)
+    /// The ``AArch64CPU/firmwareCallHandler`` answered a call and asked the CPU to stop (the
+    /// caller powered off, went to sleep, or the system is going down).
+    case firmwareCallHandled
     /// `WFI` with no interrupt pending: the vCPU may sleep until an interrupt line rises.
     case waitForInterrupt
     /// `WFE` with the event register clear: the vCPU may sleep until an event or interrupt.
@@ -12,6 +15,14 @@ public enum CPUExit: Equatable, Sendable {
     case sendEvent
     /// ``AArch64CPU/requestExit()`` was called.
     case exitRequested
+}
+
+/// Answers `HVC` and `SMC` without leaving the run loop. Set by the machine; without one, the
+/// CPU stops with ``CPUExit/firmwareCall(_:immediate:)`` instead.
+public protocol FirmwareCallHandler: AnyObject {
+    /// Handles the call `cpu` just made (its PC is already past the instruction). Returns true
+    /// to carry on running, false to stop with ``CPUExit/firmwareCallHandled``.
+    func handleFirmwareCall(_ instruction: FirmwareCallInstruction, immediate: UInt16, cpu: AArch64CPU) -> Bool
 }
 
 /// The two firmware-call instructions.

@@ -20,7 +20,13 @@ extension AArch64CPU {
         switchStack(el: 1, spSelect: true)
         daif = 0xF
         illegalState = false
-        pc = (sys.vbar & ~0x7FF) &+ vectorGroup &+ type.rawValue
+        // An exception whose return address is the vector the previous one jumped to means the
+        // handler faulted on its first instruction: a loop no guest recovers from.
+        let vector = (sys.vbar & ~0x7FF) &+ vectorGroup &+ type.rawValue
+        recursiveExceptions = type == .synchronous && lastExceptionVector == returnAddress
+            ? recursiveExceptions &+ 1 : 0
+        lastExceptionVector = vector
+        pc = vector
     }
 
     /// The synchronous exception for `exceptionClass` with `iss`; IL is set (32-bit instruction).

@@ -24,14 +24,24 @@ extension AArch64CPU {
 }
 
 struct Interpreter {
-    unowned(unsafe) let cpu: AArch64CPU
+    let cpu: AArch64CPU
     let x: UnsafeMutablePointer<UInt64>
     let conditions: UnsafeMutablePointer<UInt16>
+    /// The fast TLB's storage, fetched once: reaching it through `cpu` at every block boundary
+    /// cost a retain and a release of the `FastTLB` object each time.
+    let dataTLB: UnsafeMutablePointer<DataTLBEntry>
+    let fetchTLB: UnsafeMutablePointer<FetchTLBEntry>
+    /// Read once per run: reading the CPU's property at every call cost an exclusivity check
+    /// and a retain.
+    let firmwareCallHandler: FirmwareCallHandler?
 
     init(cpu: AArch64CPU) {
         self.cpu = cpu
         self.x = cpu.x
         self.conditions = cpu.conditionTable
+        self.dataTLB = cpu.fastTLB.data
+        self.fetchTLB = cpu.fastTLB.fetch
+        self.firmwareCallHandler = cpu.firmwareCallHandler
     }
 
     @inline(__always) func r(_ index: UInt8) -> UInt64 { x[Int(index)] }
@@ -53,6 +63,7 @@ struct Interpreter {
     }
 
     mutating func run(limit: UInt64) -> CPUExit {
+        var limit = limit
         var retired: UInt64 = 0
         var pc = cpu.pc
         defer {
@@ -61,11 +72,14 @@ struct Interpreter {
         }
 
         outer: while true {
-            // Block boundary: a safe point to free stale decoded pages.
-            if !cpu.retiredPages.isEmpty { cpu.retiredPages.removeAll(keepingCapacity: true) }
             if retired >= limit { return .budgetExhausted }
             let attention = cpu.attention.pointee
             if attention != 0 {
+                if attention & AArch64CPU.retiredPagesAttention != 0 {
+                    // Block boundary: a safe point to free stale decoded pages.
+                    cpu.retiredPages.removeAll(keepingCapacity: true)
+                    cpu.attention.pointee &= ~AArch64CPU.retiredPagesAttention
+                }
                 if attention & 1 != 0 {
                     cpu.attention.pointee &= ~1
                     return .exitRequested
@@ -80,15 +94,15 @@ struct Interpreter {
                     pc = cpu.pc
                     continue outer
                 }
-            }
-            if cpu.illegalState {
-                cpu.takeSynchronous(.illegalExecutionState, returnAddress: pc)
-                pc = cpu.pc
-                continue outer
+                if attention & AArch64CPU.illegalStateAttention != 0 {
+                    cpu.takeSynchronous(.illegalExecutionState, returnAddress: pc)
+                    pc = cpu.pc
+                    continue outer
+                }
             }
 
             let el = cpu.el
-            let fetchEntry = cpu.fastTLB.fetchSet(el: el)[FastTLB.index(pc)]
+            let fetchEntry = (fetchTLB + Int(el) &* FastTLB.entries)[FastTLB.index(pc)]
             let ops: UnsafeMutablePointer<DecodedInstruction>
             if pc & (~0xFFF | 3) == fetchEntry.tag, let cached = fetchEntry.instructions {
                 ops = cached
@@ -102,8 +116,8 @@ struct Interpreter {
                 }
                 ops = page.instructions
             }
-            let readTLB = cpu.fastTLB.readSet(el: el)
-            let writeTLB = cpu.fastTLB.writeSet(el: el)
+            let readTLB = dataTLB + Int(el) &* 2 &* FastTLB.entries
+            let writeTLB = readTLB + FastTLB.entries
             let spCheck = cpu.sys.sctlr & (el == 0 ? 0x10 : 0x8) != 0
             let pageBase = pc & ~0xFFF
             var slot = Int((pc & 0xFFF) >> 2)
@@ -253,7 +267,20 @@ struct Interpreter {
                         continue outer
                     }
                     pc = here() &+ 4
-                    return .firmwareCall(op.kind == .hvc ? .hvc : .smc, immediate: UInt16(op.imm))
+                    let instruction: FirmwareCallInstruction = op.kind == .hvc ? .hvc : .smc
+                    if let handler = firmwareCallHandler {
+                        // Answered in place: no return from the run loop, as TCG does not
+                        // leave its translated code for QEMU's PSCI.
+                        cpu.pc = pc
+                        cpu.instructionsRetired &+= retired
+                        limit &-= min(retired, limit)
+                        retired = 0
+                        let resume = handler.handleFirmwareCall(instruction, immediate: UInt16(op.imm), cpu: cpu)
+                        pc = cpu.pc
+                        if resume { continue outer }
+                        return .firmwareCallHandled
+                    }
+                    return .firmwareCall(instruction, immediate: UInt16(op.imm))
                 case .brk:
                     cpu.takeSynchronous(.breakpointInstruction, iss: UInt32(op.imm), returnAddress: here())
                     pc = cpu.pc

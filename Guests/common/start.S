@@ -1,0 +1,44 @@
+// Entry for every bare-metal guest: EL1h, MMU off, DAIF masked (Linux's booting contract and
+// QEMU's ELF boot). Clears .bss, installs a vector table that reports any exception and powers
+// off, calls main(), then PSCI SYSTEM_OFF.
+    .section .text.boot, "ax"
+    .global _start
+_start:
+    ldr     x1, =__stack_top
+    mov     sp, x1
+    ldr     x1, =__bss_start
+    ldr     x2, =__bss_end
+1:  cmp     x1, x2
+    b.hs    2f
+    str     xzr, [x1], #8
+    b       1b
+2:  adr     x1, vectors
+    msr     vbar_el1, x1
+    isb
+    bl      main
+    b       system_off
+
+// PSCI SYSTEM_OFF through HVC: the conduit of QEMU's and Conduit's default policy.
+    .global system_off
+system_off:
+    movz    x0, #0x0008
+    movk    x0, #0x8400, lsl #16
+    hvc     #0
+3:  wfi
+    b       3b
+
+// Every vector prints "exception <vector> ESR FAR ELR" and powers off.
+    .balign 2048
+vectors:
+    .irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
+    .balign 128
+    mov     x0, #\n
+    b       unexpected_exception
+    .endr
+
+unexpected_exception:
+    mrs     x1, esr_el1
+    mrs     x2, far_el1
+    mrs     x3, elr_el1
+    bl      report_exception
+    b       system_off

@@ -1,0 +1,125 @@
+import ArgumentParser
+import Firmware
+import Foundation
+import Machine
+import SMCCC
+
+/// The flags that shape a `virt` machine, shared by `run`, `dtb` and `demo`. Spellings follow
+/// QEMU where QEMU has them (`-m`, `--smp`, `--append`, `--initrd`, `--dtb`, `--no-reboot`).
+struct MachineOptions: ParsableArguments {
+    @Option(name: .long, help: "Number of vCPUs (1-8 with --gic 2, 1-123 with --gic 3).")
+    var smp: Int = 1
+
+    @Option(name: [.customShort("m"), .customLong("memory")], help: "RAM size: bytes, or with a suffix K, M, G (default 128M).")
+    var memory: String = "128M"
+
+    @Option(name: .long, help: "Interrupt controller version: 2 or 3.")
+    var gic: Int = 3
+
+    @Option(name: .long, help: "Firmware policy file (YAML or TOML); flags below override it.")
+    var policy: String?
+
+    @Option(name: .long, help: "Which instructions reach firmware: hvc, smc or both (default: the policy's, or hvc).")
+    var conduit: String?
+
+    @Option(name: .customLong("psci-version"), help: "PSCI version: 0.2, 1.0, 1.1, 1.2 or 1.3 (default 1.3).")
+    var psciVersion: String?
+
+    @Flag(name: .long, help: "Count time in instructions (1 ns each) for reproducible runs.")
+    var icount = false
+
+    /// The configuration these flags describe, with `forwardHandlers` registered.
+    func configuration(forwardHandlers: [any FirmwareService] = []) throws -> MachineConfiguration {
+        var configuration = MachineConfiguration()
+        configuration.cpuCount = smp
+        configuration.ramSize = try Self.parseSize(memory)
+        configuration.gicVersion = gic
+        configuration.clockMode = icount ? .instructionCounted : .realTime
+        configuration.forwardHandlers = forwardHandlers
+        var firmware = try policy.map(loadPolicy) ?? FirmwarePolicy()
+        if let conduit {
+            switch conduit.lowercased() {
+            case "hvc": firmware.conduits = .hvc
+            case "smc": firmware.conduits = .smc
+            case "both": firmware.conduits = .both
+            default: throw CommandError("--conduit: '\(conduit)' is not a conduit (hvc, smc or both)")
+            }
+            if firmware.conduits.contains(.smc), firmware.smcPreset == .undefined { firmware.apply(.psci) }
+        }
+        if let psciVersion {
+            let parts = psciVersion.split(separator: ".").compactMap { UInt16($0) }
+            guard parts.count == 2, let version = FirmwareRegister.selectablePSCIVersions.first(where: { $0.major == parts[0] && $0.minor == parts[1] }) else {
+                throw CommandError("--psci-version: '\(psciVersion)' is not offered (0.2, 1.0, 1.1, 1.2 or 1.3)")
+            }
+            do { try firmware.setPSCIVersion(version) } catch { throw CommandError("--psci-version: \(error)") }
+        }
+        configuration.policy = firmware
+        do { try configuration.validate() } catch { throw CommandError(error.description) }
+        return configuration
+    }
+
+    /// "128M", "1G", "65536", "512MiB".
+    static func parseSize(_ text: String) throws -> UInt64 {
+        var digits = text.trimmingCharacters(in: .whitespaces).uppercased()
+        if digits.hasSuffix("IB") { digits.removeLast(2) } else if digits.hasSuffix("B") { digits.removeLast() }
+        var shift: UInt64 = 20  // QEMU: a bare number is MiB
+        if let last = digits.last, last.isLetter {
+            switch last {
+            case "K": shift = 10
+            case "M": shift = 20
+            case "G": shift = 30
+            case "T": shift = 40
+            default: throw CommandError("-m: '\(text)' is not a size (use e.g. 128M or 1G)")
+            }
+            digits.removeLast()
+        }
+        guard let value = UInt64(digits), value > 0, value.leadingZeroBitCount > Int(shift) else {
+            throw CommandError("-m: '\(text)' is not a size (use e.g. 128M or 1G)")
+        }
+        return value << shift
+    }
+}
+
+/// What goes in RAM besides the machine: the kernel and its companions.
+struct BootOptions: ParsableArguments {
+    @Option(name: .long, help: "The kernel: an arm64 Linux Image, an ELF file, or a raw binary.")
+    var kernel: String
+
+    @Option(name: .long, help: "An initial ramdisk, placed as QEMU places it.")
+    var initrd: String?
+
+    @Option(name: .long, help: "The kernel command line (/chosen/bootargs).")
+    var append: String?
+
+    @Option(name: .long, help: "Use this device tree blob instead of the generated one (memory and /chosen are patched).")
+    var dtb: String?
+}
+
+/// Reads a whole file, or fails with a one-line error naming it.
+func readFile(_ path: String, what: String) throws -> [UInt8] {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
+        throw CommandError("\(path): \(what) \(reason)")
+    }
+    return [UInt8](data)
+}
+
+/// Builds the device tree for `machine` (generated, or the user's patched), printing warnings
+/// where it contradicts the policy.
+func deviceTree(for machine: VirtMachine, userBlob: (path: String, bytes: [UInt8])?, append: String?,
+                initrd: (start: UInt64, end: UInt64)?) throws -> [UInt8] {
+    let chosen = VirtDeviceTree.Chosen(bootArguments: append, initrd: initrd)
+    if let userBlob {
+        let root: DeviceTreeNode
+        do { root = try FlattenedDeviceTree.parse(userBlob.bytes) } catch {
+            throw CommandError("\(userBlob.path): \(error)")
+        }
+        for warning in VirtDeviceTree.patch(root, configuration: machine.configuration, router: machine.router, chosen: chosen) {
+            FileHandle.standardError.write(Data("conduit: warning: \(userBlob.path): \(warning)\n".utf8))
+        }
+        return FlattenedDeviceTree.serialize(root)
+    }
+    let root = VirtDeviceTree.generate(configuration: machine.configuration, router: machine.router,
+                                       mpidrs: machine.cpus.map(\.identity.mpidr), chosen: chosen)
+    return FlattenedDeviceTree.serialize(root)
+}

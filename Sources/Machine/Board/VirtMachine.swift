@@ -1,0 +1,328 @@
+import AArch64
+import Firmware
+import Foundation
+import SMCCC
+
+/// Why a machine stopped running.
+public enum MachineExit: Equatable, Sendable {
+    /// PSCI SYSTEM_OFF or SYSTEM_OFF2.
+    case systemOff
+    /// PSCI SYSTEM_RESET or SYSTEM_RESET2 with rebooting turned off (`--no-reboot`).
+    case reset
+    /// The guest cannot make progress: an exception loop, say. The text says what happened.
+    case guestCrashed(String)
+    /// Every vCPU is off, or asleep with nothing that could wake it.
+    case halted(String)
+    /// The wall-clock limit passed.
+    case timeout
+    /// The instruction limit passed.
+    case instructionLimit
+    /// The user quit from the console (`Ctrl-A x`).
+    case quit
+}
+
+/// QEMU's `virt` board in Conduit: RAM, a GIC, a PL011 console, a PL031 clock, the generic
+/// timers, and vCPUs whose firmware calls go through the VM's ``FirmwareRouter``.
+///
+/// The default scheduler runs the vCPUs round robin on the calling thread, a fixed quantum of
+/// instructions each, so the same inputs under ``ClockMode/instructionCounted`` give the same run.
+public final class VirtMachine: FirmwareCallHandler {
+    public let configuration: MachineConfiguration
+    public let memory = PhysicalMemory()
+    public let cpus: [AArch64CPU]
+    public let clock: MachineClock
+    public let uart: PL011
+    public let rtc: PL031
+    public let interruptController: InterruptController
+    public let router: FirmwareRouter
+    let power: MachinePowerControl
+
+    /// Where firmware calls are reported; empty unless tracing.
+    public var traceSinks: [FirmwareTraceSink] = [] {
+        didSet { isTracing = !traceSinks.isEmpty }
+    }
+    /// Whether any sink listens: one flag for the firmware-call path to test.
+    private var isTracing = false
+    /// Bytes for the console's receive side, polled by the scheduler; nil when there is none.
+    public var consoleInput: ConsoleInput?
+
+    /// What ``boot(_:)`` loaded, replayed on SYSTEM_RESET as QEMU restores its ROM blobs.
+    public private(set) var bootPlan: BootPlan?
+    /// The wall time spent in ``run(timeout:instructionLimit:)``.
+    public private(set) var runSeconds: Double = 0
+    /// How many SYSTEM_RESETs restarted the machine.
+    public private(set) var resets = 0
+
+    /// Builds the board. Fails with a one-line reason if the configuration or policy is invalid.
+    public init(_ configuration: MachineConfiguration, transmit: @escaping (UInt8) -> Void) throws(MachineError) {
+        try configuration.validate()
+        self.configuration = configuration
+        let clock = MachineClock(mode: configuration.clockMode)
+        self.clock = clock
+        let clusterSize = VirtMemoryMap.clusterSize(gicVersion: configuration.gicVersion)
+        let mpidrs = (0..<configuration.cpuCount).map { MPIDR.qemuVirt(index: $0, clusterSize: clusterSize) }
+        do {
+            try memory.addRAM(base: VirtMemoryMap.ramBase, size: configuration.ramSize)
+        } catch {
+            throw .invalid("-m", "cannot allocate \(configuration.ramSize >> 20) MiB of guest RAM (\(error))")
+        }
+        let memory = self.memory
+        cpus = mpidrs.enumerated().map { index, mpidr in
+            AArch64CPU(index: index, memory: memory, features: configuration.cpuFeatures,
+                       identity: CPUIdentity(mpidr: mpidr, gicSystemRegisters: configuration.gicVersion == 3),
+                       counter: clock)
+        }
+        power = MachinePowerControl(mpidrs: mpidrs, memory: memory)
+
+        uart = PL011(transmit: transmit)
+        rtc = PL031(now: { [unowned clock] in clock.wallSeconds })
+        if configuration.gicVersion == 3 {
+            interruptController = GICv3(cpus: cpus)
+        } else {
+            interruptController = GICv2(cpus: cpus)
+        }
+        do {
+            try (interruptController as! MMIODeviceSet).map(into: memory)
+            try memory.addMMIO(base: VirtMemoryMap.uart, size: VirtMemoryMap.primeCellSize, device: uart)
+            try memory.addMMIO(base: VirtMemoryMap.rtc, size: VirtMemoryMap.primeCellSize, device: rtc)
+        } catch {
+            throw .invalid("memory map", "\(error)")
+        }
+        let gic = interruptController
+        uart.interrupt = InterruptLine { [unowned gic] in gic.setSharedInterrupt(VirtMemoryMap.uartSPI, level: $0) }
+        rtc.interrupt = InterruptLine { [unowned gic] in gic.setSharedInterrupt(VirtMemoryMap.rtcSPI, level: $0) }
+
+        // TLBI ...IS and IC IALLUIS reach every vCPU.
+        let all = cpus
+        for cpu in cpus {
+            cpu.broadcast = { operation in
+                for other in all where other !== cpu { other.perform(operation) }
+            }
+        }
+
+        var setup = FirmwareSetup(policy: configuration.policy,
+                                  host: FirmwareHost(power: power, clock: clock, memory: FirmwareMemoryView(memory)))
+        for handler in configuration.forwardHandlers { setup.addForwardHandler(handler) }
+        do {
+            router = try FirmwareRouter(setup)
+        } catch {
+            throw .firmware("\(error)")
+        }
+        for cpu in cpus { cpu.firmwareCallHandler = self }
+    }
+
+    // MARK: - Boot
+
+    /// Loads `plan` into RAM and points the boot vCPU at it; the others stay off until CPU_ON.
+    public func boot(_ plan: BootPlan) throws(MachineError) {
+        for segment in plan.segments {
+            guard memory.write(segment.bytes, at: segment.address) else {
+                throw .image(segment.name, "does not fit in RAM at \(hex64(segment.address)) (\(segment.bytes.count) bytes; RAM is \(hex64(VirtMemoryMap.ramBase))-\(hex64(VirtMemoryMap.ramBase + configuration.ramSize - 1)))")
+            }
+        }
+        bootPlan = plan
+        power.resetAll()
+        for cpu in cpus { cpu.reset(entry: 0) }
+        cpus[0].reset(entry: plan.entry, x0: plan.x0)
+    }
+
+    /// Restarts after SYSTEM_RESET: images reloaded, the boot vCPU at the entry, the rest off.
+    private func restart() {
+        resets += 1
+        if let plan = bootPlan {
+            for segment in plan.segments { _ = memory.write(segment.bytes, at: segment.address) }
+            power.resetAll()
+            for cpu in cpus { cpu.reset(entry: 0) }
+            cpus[0].reset(entry: plan.entry, x0: plan.x0)
+        }
+    }
+
+    // MARK: - Running
+
+    /// Instructions retired by every vCPU.
+    public var instructionsRetired: UInt64 { cpus.reduce(0) { $0 &+ $1.instructionsRetired } }
+
+    /// A synchronous exception taken this many times in a row at its own vector is a crash.
+    static let exceptionLoopLimit = 1_000
+
+    /// Runs until the guest powers off, resets (without reboot), crashes, halts, or a limit passes.
+    public func run(timeout: Double? = nil, instructionLimit: UInt64? = nil) -> MachineExit {
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer { runSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+        let timeoutNanoseconds = timeout.map { UInt64(max(0, $0) * 1e9) }
+        let quantum = configuration.quantum
+
+        while true {
+            var anyRan = false
+            for (index, cpu) in cpus.enumerated() {
+                guard isRunnable(index) else { continue }
+                anyRan = true
+                clock.beginQuantum(cpu)
+                var stop: MachineExit?
+                // Firmware calls are answered inside the run loop (``handleFirmwareCall``);
+                // the CPU stops only when one ends, suspends or powers off its caller.
+                stop = handle(cpu.run(maxInstructions: quantum), of: cpu)
+                clock.endQuantum()
+                if let stop {
+                    if case .reset = stop, configuration.rebootOnReset {
+                        restart()
+                        break
+                    }
+                    return stop
+                }
+                if cpu.recursiveExceptions > Self.exceptionLoopLimit {
+                    return .guestCrashed("vCPU \(index) is in an exception loop at \(hex64(cpu.pc)): every exception handler entry faults again (ESR_EL1 \(hex64(cpu.systemRegister(SystemRegisterEncoding.ESR_EL1) ?? 0)), FAR_EL1 \(hex64(cpu.systemRegister(SystemRegisterEncoding.FAR_EL1) ?? 0)))")
+                }
+            }
+            updateTimers()
+            rtc.poll()
+            pollConsole()
+            if consoleInput?.quitRequested == true { return .quit }
+
+            if let limit = instructionLimit, instructionsRetired >= limit { return .instructionLimit }
+            if let timeoutNanoseconds, DispatchTime.now().uptimeNanoseconds - start >= timeoutNanoseconds { return .timeout }
+            if !anyRan, let stop = idle(until: timeoutNanoseconds.map { start + $0 }) { return stop }
+        }
+    }
+
+    /// Whether vCPU `index` should run now; wakes it if its wait is over, and applies a pending
+    /// CPU_ON or resume reset.
+    private func isRunnable(_ index: Int) -> Bool {
+        guard power.table.state(of: index) == .on else { return false }
+        let cpu = cpus[index]
+        switch power.activity[index] {
+        case .running, .off: break
+        case .waitingForInterrupt:
+            guard cpu.interruptPending else { return false }
+        case .waitingForEvent:
+            guard cpu.eventRegister || cpu.interruptPending else { return false }
+            // The WFE completes by consuming the event (DDI0487 D1.16.1).
+            cpu.clearEventRegister()
+        }
+        power.activity[index] = .running
+        if let reset = power.table.takePendingReset(index) {
+            cpu.reset(entry: reset.entryPoint, x0: reset.contextID)
+        }
+        return true
+    }
+
+    /// Acts on why a vCPU stopped; returns a reason to stop the machine, if any.
+    private func handle(_ exit: CPUExit, of cpu: AArch64CPU) -> MachineExit? {
+        switch exit {
+        case .budgetExhausted, .exitRequested:
+            return nil
+        case .firmwareCall(let instruction, let immediate):
+            return firmwareCall(instruction == .hvc ? .hvc : .smc, immediate: immediate, from: cpu)
+        case .firmwareCallHandled:
+            defer { pendingStop = nil }
+            return pendingStop
+        case .waitForInterrupt:
+            power.activity[cpu.index] = .waitingForInterrupt
+        case .waitForEvent:
+            power.activity[cpu.index] = .waitingForEvent
+        case .sendEvent:
+            for other in cpus where other !== cpu { other.signalEvent() }
+        }
+        return nil
+    }
+
+    /// What the last firmware call answered in the run loop asked the machine to do.
+    private var pendingStop: MachineExit?
+
+    /// Answers a firmware call without leaving the vCPU's run loop; stops it when the call ends
+    /// the run or takes the caller out of the running state (CPU_OFF, CPU_SUSPEND).
+    public func handleFirmwareCall(_ instruction: FirmwareCallInstruction, immediate: UInt16, cpu: AArch64CPU) -> Bool {
+        pendingStop = firmwareCall(instruction == .hvc ? .hvc : .smc, immediate: immediate, from: cpu)
+        return pendingStop == nil && power.activity[cpu.index] == .running
+    }
+
+    /// Routes one `HVC`/`SMC` through the policy and applies the answer to the caller.
+    private func firmwareCall(_ conduit: Conduit, immediate: UInt16, from cpu: AArch64CPU) -> MachineExit? {
+        let caller = CallerState(vcpu: cpu.index, executionState: .aarch64, exceptionLevel: cpu.el,
+                                 isBigEndian: cpu.isBigEndianAtEL1)
+        var call = FirmwareCall(conduit: conduit, immediate: immediate, caller: caller,
+                                registerFile: UnsafePointer(cpu.generalRegisters))
+        let tracing = isTracing
+        let started = tracing ? DispatchTime.now().uptimeNanoseconds : 0
+        let disposition = router.dispatch(&call)
+
+        var stop: MachineExit?
+        switch disposition.outcome {
+        case .resume, .enterFirmware:
+            // `firmware` ranges need a blob, which the router refuses to start without.
+            write(call, to: cpu)
+        case .undefinedInstruction:
+            cpu.injectUndefinedAtFirmwareCall()
+        case .systemEvent(let event):
+            write(call, to: cpu)
+            stop = event.isShutdown ? .systemOff : .reset
+        }
+        if tracing {
+            let cost = DispatchTime.now().uptimeNanoseconds - started
+            let record = FirmwareTraceRecord(
+                time: clock.nanoseconds, vcpu: cpu.index, conduit: conduit, x0: call.x0, functionID: call.functionID,
+                arguments: (1...6).map { call.argument($0) },
+                results: disposition.outcome == .undefinedInstruction ? [] : (0..<call.resultCount).map { call.results[$0] },
+                disposition: disposition, hostNanoseconds: cost)
+            for sink in traceSinks { sink.record(record) }
+        }
+        return stop
+    }
+
+    /// Writes a call's result registers, X0 upwards.
+    @inline(__always)
+    private func write(_ call: FirmwareCall, to cpu: AArch64CPU) {
+        let x = cpu.generalRegisters
+        for n in 0..<min(call.resultCount, 18) { x[n] = call.results[n] }
+    }
+
+    /// Feeds each vCPU's timer outputs to its private interrupts (virtual timer PPI 27,
+    /// physical timer PPI 30).
+    private func updateTimers() {
+        for cpu in cpus {
+            interruptController.setPrivateInterrupt(VirtMemoryMap.virtualTimerPPI, cpu: cpu.index, level: cpu.virtualTimerInterrupt)
+            interruptController.setPrivateInterrupt(VirtMemoryMap.physicalTimerPPI, cpu: cpu.index, level: cpu.physicalTimerInterrupt)
+        }
+    }
+
+    private func pollConsole() {
+        guard let input = consoleInput else { return }
+        while uart.canReceive, let byte = input.nextByte() { uart.receive(byte) }
+    }
+
+    /// No vCPU can run: sleep (or, counting instructions, jump) to the next timer deadline, or
+    /// until console input arrives. Returns a reason to stop when nothing could ever wake a vCPU.
+    private func idle(until timeoutDeadline: UInt64?) -> MachineExit? {
+        let sleeping = cpus.indices.filter { power.table.state(of: $0) == .on }
+        // Deadlines already passed have raised their interrupt; if that did not wake the vCPU
+        // (masked at the GIC, say), waiting on them would spin.
+        let now = clock.nanoseconds
+        var deadline: UInt64?
+        for index in sleeping {
+            if let count = cpus[index].nextTimerDeadline {
+                let at = MachineClock.nanoseconds(atCount: count)
+                if at > now { deadline = min(deadline ?? .max, at) }
+            }
+        }
+        let waitsForInput = consoleInput?.isOpen ?? false
+        if deadline == nil && !waitsForInput {
+            if sleeping.isEmpty { return .halted("every vCPU is off") }
+            return .halted("every vCPU waits (WFI/WFE) with no timer armed and no console input to wake it")
+        }
+        switch clock.mode {
+        case .instructionCounted:
+            if let deadline { clock.skip(to: deadline) } else { consoleInput?.wait(nanoseconds: 10_000_000) }
+        case .realTime:
+            var wait = deadline.map { $0 > now ? $0 - now : 0 } ?? 10_000_000
+            if let timeoutDeadline {
+                let host = DispatchTime.now().uptimeNanoseconds
+                wait = min(wait, timeoutDeadline > host ? timeoutDeadline - host : 0)
+            }
+            wait = min(wait, 10_000_000)
+            if wait > 0 {
+                if let input = consoleInput, input.isOpen { input.wait(nanoseconds: wait) } else { Thread.sleep(forTimeInterval: Double(wait) / 1e9) }
+            }
+        }
+        return nil
+    }
+}

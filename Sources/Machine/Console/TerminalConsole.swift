@@ -1,0 +1,87 @@
+import Foundation
+
+/// Standard input as the console's receive side. On a terminal it switches to raw mode (every key
+/// goes to the guest, no echo) and restores the terminal on ``close()``; `Ctrl-A x` quits, and
+/// `Ctrl-A Ctrl-A` sends one Ctrl-A, as in QEMU. From a pipe or file, bytes are passed as they are
+/// and the input closes at end of file.
+public final class TerminalConsole: ConsoleInput {
+    private let descriptor: Int32
+    private var savedAttributes: termios?
+    private var pending: [UInt8] = []
+    private var escape = false
+    public private(set) var isOpen = true
+    /// Set when the user typed `Ctrl-A x`.
+    public private(set) var quitRequested = false
+
+    public init(descriptor: Int32 = STDIN_FILENO) {
+        self.descriptor = descriptor
+        if isatty(descriptor) != 0 {
+            var attributes = termios()
+            if tcgetattr(descriptor, &attributes) == 0 {
+                savedAttributes = attributes
+                cfmakeraw(&attributes)
+                // Keep output post-processing so the guest's "\n" still starts a new line.
+                attributes.c_oflag |= tcflag_t(OPOST | ONLCR)
+                tcsetattr(descriptor, TCSANOW, &attributes)
+            }
+        }
+        let flags = fcntl(descriptor, F_GETFL)
+        _ = fcntl(descriptor, F_SETFL, flags | O_NONBLOCK)
+    }
+
+    deinit { close() }
+
+    /// Restores the terminal.
+    public func close() {
+        if var attributes = savedAttributes {
+            tcsetattr(descriptor, TCSANOW, &attributes)
+            savedAttributes = nil
+        }
+    }
+
+    public var isInteractive: Bool { savedAttributes != nil }
+
+    public func nextByte() -> UInt8? {
+        if pending.isEmpty { fill() }
+        while !pending.isEmpty {
+            let byte = pending.removeFirst()
+            guard isInteractive else { return byte }
+            if escape {
+                escape = false
+                switch byte {
+                case UInt8(ascii: "x"), UInt8(ascii: "X"):
+                    quitRequested = true
+                    return nil
+                case 0x01: return 0x01
+                default: continue
+                }
+            }
+            if byte == 0x01 {
+                escape = true
+                continue
+            }
+            return byte
+        }
+        return nil
+    }
+
+    private func fill() {
+        guard isOpen else { return }
+        var buffer = [UInt8](repeating: 0, count: 256)
+        let count = buffer.withUnsafeMutableBytes { Foundation.read(descriptor, $0.baseAddress, 256) }
+        if count > 0 {
+            pending += buffer[0..<count]
+        } else if count == 0 {
+            isOpen = false
+        }
+    }
+
+    public func wait(nanoseconds: UInt64) {
+        guard isOpen else {
+            Thread.sleep(forTimeInterval: Double(nanoseconds) / 1e9)
+            return
+        }
+        var descriptors = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        _ = poll(&descriptors, 1, Int32(min(nanoseconds / 1_000_000, 1000)))
+    }
+}

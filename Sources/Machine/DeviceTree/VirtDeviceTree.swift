@@ -1,0 +1,165 @@
+import Firmware
+import SMCCC
+
+/// The device tree Conduit gives a `virt` guest: QEMU's nodes (hw/arm/virt.c and boot.c), and a
+/// `/psci` node only when the policy really answers PSCI, with the `method` it really enables.
+public struct VirtDeviceTree {
+    /// What `/chosen` carries.
+    public struct Chosen {
+        public var bootArguments: String?
+        public var initrd: (start: UInt64, end: UInt64)?
+        public init(bootArguments: String? = nil, initrd: (start: UInt64, end: UInt64)? = nil) {
+            self.bootArguments = bootArguments
+            self.initrd = initrd
+        }
+    }
+
+    static let gicPhandle: UInt32 = 0x8001
+    static let clockPhandle: UInt32 = 0x8000
+
+    /// The conduit `/psci` names, or nil when the guest must not be told about PSCI: PSCI_VERSION
+    /// gets no real answer through any enabled conduit. HVC wins when both answer (QEMU's default).
+    public static func psciMethod(router: FirmwareRouter) -> Conduit? {
+        let version = PSCIFunction.PSCI_VERSION.rawValue
+        for conduit in [Conduit.hvc, .smc] where router.answers(version, conduit: conduit) { return conduit }
+        return nil
+    }
+
+    /// The `/psci` node for `version` and `method`, as QEMU's `fdt_add_psci_node` writes it.
+    static func psciNode(version: PSCIVersion, method: Conduit) -> DeviceTreeNode {
+        let node = DeviceTreeNode("psci")
+        if version.major >= 1 {
+            node.set("compatible", strings: ["arm,psci-1.0", "arm,psci-0.2", "arm,psci"])
+        } else {
+            node.set("compatible", strings: ["arm,psci-0.2", "arm,psci"])
+        }
+        node.set("method", string: method == .hvc ? "hvc" : "smc")
+        node.set("cpu_suspend", cells: [0xC400_0001])
+        node.set("cpu_off", cells: [0x8400_0002])
+        node.set("cpu_on", cells: [0xC400_0003])
+        node.set("migrate", cells: [0xC400_0005])
+        return node
+    }
+
+    /// The whole tree for `machine`.
+    public static func generate(configuration: MachineConfiguration, router: FirmwareRouter, mpidrs: [UInt64],
+                                chosen: Chosen) -> DeviceTreeNode {
+        let root = DeviceTreeNode("")
+        root.set("compatible", string: "linux,dummy-virt")
+        root.set("model", string: "linux,dummy-virt")
+        root.set("#address-cells", cells: [2])
+        root.set("#size-cells", cells: [2])
+        root.set("interrupt-parent", cells: [gicPhandle])
+
+        let psciMethod = psciMethod(router: router)
+        if let psciMethod { root.add(psciNode(version: configuration.policy.psciVersion, method: psciMethod)) }
+
+        let memory = root.add(DeviceTreeNode("memory@\(hex(VirtMemoryMap.ramBase))"))
+        memory.set("device_type", string: "memory")
+        memory.set("reg", u64s: [VirtMemoryMap.ramBase, configuration.ramSize])
+
+        let cpus = root.add(DeviceTreeNode("cpus"))
+        let hasAff3 = mpidrs.contains { $0 >> 32 & 0xFF != 0 }
+        cpus.set("#address-cells", cells: [hasAff3 ? 2 : 1])
+        cpus.set("#size-cells", cells: [0])
+        for mpidr in mpidrs {
+            let affinity = mpidr & MPIDR.affinityMask
+            let cpu = cpus.add(DeviceTreeNode("cpu@\(hex(affinity))"))
+            cpu.set("device_type", string: "cpu")
+            cpu.set("compatible", string: "arm,cortex-a57")
+            if hasAff3 { cpu.set("reg", u64s: [affinity]) } else { cpu.set("reg", cells: [UInt32(affinity)]) }
+            if psciMethod != nil { cpu.set("enable-method", string: "psci") }
+        }
+
+        // Timer PPIs as (INTID - 16), level-high; GICv2 adds the CPU mask in bits 15:8.
+        let timer = root.add(DeviceTreeNode("timer"))
+        timer.set("compatible", strings: ["arm,armv8-timer", "arm,armv7-timer"])
+        timer.set("always-on")
+        let cpuMask: UInt32 = configuration.gicVersion == 2 ? ((1 << UInt32(mpidrs.count)) - 1) << 8 : 0
+        let flags = 4 | cpuMask
+        timer.set("interrupts", cells: [1, 13, flags, 1, 14, flags, 1, 11, flags, 1, 10, flags])
+
+        let gic = root.add(DeviceTreeNode("intc@\(hex(VirtMemoryMap.gicDistributor))"))
+        gic.set("phandle", cells: [gicPhandle])
+        gic.set("#interrupt-cells", cells: [3])
+        gic.set("interrupt-controller")
+        gic.set("#address-cells", cells: [2])
+        gic.set("#size-cells", cells: [2])
+        gic.set("ranges")
+        if configuration.gicVersion == 3 {
+            gic.set("compatible", string: "arm,gic-v3")
+            gic.set("#redistributor-regions", cells: [1])
+            gic.set("reg", u64s: [VirtMemoryMap.gicDistributor, VirtMemoryMap.gicDistributorSize,
+                                 VirtMemoryMap.gicRedistributors, UInt64(mpidrs.count) * VirtMemoryMap.gicRedistributorStride])
+        } else {
+            gic.set("compatible", string: "arm,cortex-a15-gic")
+            gic.set("reg", u64s: [VirtMemoryMap.gicDistributor, VirtMemoryMap.gicDistributorSize,
+                                 VirtMemoryMap.gicCPUInterface, VirtMemoryMap.gicCPUInterfaceSize])
+        }
+
+        let clock = root.add(DeviceTreeNode("apb-pclk"))
+        clock.set("phandle", cells: [clockPhandle])
+        clock.set("clock-output-names", string: "clk24mhz")
+        clock.set("clock-frequency", cells: [VirtMemoryMap.apbClockFrequency])
+        clock.set("#clock-cells", cells: [0])
+        clock.set("compatible", string: "fixed-clock")
+
+        let uartName = "pl011@\(hex(VirtMemoryMap.uart))"
+        let uart = root.add(DeviceTreeNode(uartName))
+        uart.set("compatible", strings: ["arm,pl011", "arm,primecell"])
+        uart.set("reg", u64s: [VirtMemoryMap.uart, VirtMemoryMap.primeCellSize])
+        uart.set("interrupts", cells: [0, UInt32(VirtMemoryMap.uartSPI), 4])
+        uart.set("clock-names", strings: ["uartclk", "apb_pclk"])
+        uart.set("clocks", cells: [clockPhandle, clockPhandle])
+
+        let rtc = root.add(DeviceTreeNode("pl031@\(hex(VirtMemoryMap.rtc))"))
+        rtc.set("compatible", strings: ["arm,pl031", "arm,primecell"])
+        rtc.set("reg", u64s: [VirtMemoryMap.rtc, VirtMemoryMap.primeCellSize])
+        rtc.set("interrupts", cells: [0, UInt32(VirtMemoryMap.rtcSPI), 4])
+        rtc.set("clock-names", string: "apb_pclk")
+        rtc.set("clocks", cells: [clockPhandle])
+
+        let chosenNode = root.add(DeviceTreeNode("chosen"))
+        chosenNode.set("stdout-path", string: "/" + uartName)
+        apply(chosen, to: chosenNode)
+        return root
+    }
+
+    static func apply(_ chosen: Chosen, to node: DeviceTreeNode) {
+        if let arguments = chosen.bootArguments { node.set("bootargs", string: arguments) }
+        if let initrd = chosen.initrd {
+            node.set("linux,initrd-start", u64s: [initrd.start])
+            node.set("linux,initrd-end", u64s: [initrd.end])
+        }
+    }
+
+    /// Patches a user's tree as QEMU's `arm_load_dtb` does: the memory nodes replaced by one
+    /// for the machine's RAM, and `/chosen` given the boot arguments and initrd. Returns warnings
+    /// where the tree contradicts the firmware policy (its `/psci` node is kept: the user asked
+    /// for this tree).
+    public static func patch(_ root: DeviceTreeNode, configuration: MachineConfiguration, router: FirmwareRouter,
+                             chosen: Chosen) -> [String] {
+        root.removeChildren { $0.name == "memory" || $0.name.hasPrefix("memory@") }
+        let memory = root.add(DeviceTreeNode("memory@\(hex(VirtMemoryMap.ramBase))"))
+        memory.set("device_type", string: "memory")
+        memory.set("reg", u64s: [VirtMemoryMap.ramBase, configuration.ramSize])
+        let chosenNode = root.child("chosen") ?? root.add(DeviceTreeNode("chosen"))
+        apply(chosen, to: chosenNode)
+
+        var warnings: [String] = []
+        let method = psciMethod(router: router)
+        if let psci = root.child("psci") {
+            let declared = psci.property("method").map { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if method == nil {
+                warnings.append("the device tree has a /psci node (method \(declared ?? "unset")), but the firmware policy does not answer PSCI: the guest's PSCI calls will fail")
+            } else if let method, declared != method.description.lowercased() {
+                warnings.append("the device tree's /psci method is \(declared ?? "unset"), but the firmware policy answers PSCI through \(method.description.lowercased())")
+            }
+        } else if method != nil {
+            warnings.append("the device tree has no /psci node, but the firmware policy answers PSCI: secondary CPUs will not be started")
+        }
+        return warnings
+    }
+
+    static func hex(_ value: UInt64) -> String { String(value, radix: 16) }
+}

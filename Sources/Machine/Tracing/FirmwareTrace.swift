@@ -1,0 +1,89 @@
+import Firmware
+import SMCCC
+
+/// One firmware call as the trace records it.
+public struct FirmwareTraceRecord: Sendable {
+    /// Guest time of the call, nanoseconds since power-on.
+    public var time: UInt64
+    public var vcpu: Int
+    public var conduit: Conduit
+    public var x0: UInt64
+    public var functionID: FunctionID
+    /// X1-X6 as the caller left them (enough for every built-in service).
+    public var arguments: [UInt64]
+    /// The registers written back, from X0.
+    public var results: [UInt64]
+    public var disposition: CallDisposition
+    /// Host time spent routing and answering the call.
+    public var hostNanoseconds: UInt64
+
+    /// The function's human name, or its hex ID.
+    public var name: String { Self.name(of: functionID) }
+
+    static func name(of id: FunctionID) -> String {
+        let interface = id.interface.map { "\($0.name) " } ?? ""
+        if let name = id.name { return "\(interface)\(name)" }
+        return interface + hex32(id.rawValue)
+    }
+}
+
+/// Per-function totals for the summary printed at exit.
+public struct FirmwareCallSummary: Sendable {
+    public var name: String
+    public var functionID: UInt32
+    public var count: Int
+    public var totalHostNanoseconds: UInt64
+    public var actions: Set<String>
+
+    /// Mean host cost of one call.
+    public var meanNanoseconds: Double { count == 0 ? 0 : Double(totalHostNanoseconds) / Double(count) }
+}
+
+/// Receives every firmware call the machine routes when tracing is on.
+public protocol FirmwareTraceSink: AnyObject {
+    func record(_ record: FirmwareTraceRecord)
+}
+
+/// Counts calls per function; the machine keeps one whenever tracing is on.
+public final class FirmwareCallCounter: FirmwareTraceSink {
+    public private(set) var summaries: [UInt32: FirmwareCallSummary] = [:]
+
+    public init() {}
+
+    public func record(_ record: FirmwareTraceRecord) {
+        let id = record.functionID.rawValue
+        var summary = summaries[id] ?? FirmwareCallSummary(name: record.name, functionID: id, count: 0,
+                                                             totalHostNanoseconds: 0, actions: [])
+        summary.count += 1
+        summary.totalHostNanoseconds &+= record.hostNanoseconds
+        summary.actions.insert(record.disposition.action.rawValue)
+        summaries[id] = summary
+    }
+
+    /// The summary table, one line per function, most called first.
+    public func table() -> String {
+        let rows = summaries.values.sorted { ($0.count, $1.functionID) > ($1.count, $0.functionID) }
+        var lines = ["firmware calls: \(rows.reduce(0) { $0 + $1.count }) in total"]
+        lines.append(pad("function", 34) + pad("id", 12) + lpad("count", 8) + lpad("mean ns", 10) + "  action")
+        for row in rows {
+            lines.append(pad(row.name, 34) + pad(hex32(row.functionID), 12) + lpad(String(row.count), 8)
+                         + lpad(String(Int(row.meanNanoseconds.rounded())), 10) + "  " + row.actions.sorted().joined(separator: ","))
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+func hex32(_ value: UInt32) -> String {
+    let digits = String(value, radix: 16)
+    return "0x" + String(repeating: "0", count: max(0, 8 - digits.count)) + digits
+}
+
+func hex64(_ value: UInt64) -> String { "0x" + String(value, radix: 16) }
+
+func pad(_ text: String, _ width: Int) -> String {
+    text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
+}
+
+func lpad(_ text: String, _ width: Int) -> String {
+    text.count >= width ? " " + text : String(repeating: " ", count: width - text.count) + text
+}

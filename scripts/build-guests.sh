@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Builds the bare-metal guests in Guests/ from source with the Swift toolchain's clang and
+# ld.lld, into .build/guests/ (never committed). Each guest is an ELF file for QEMU's virt board
+# (loaded at 0x40080000, EL1, MMU off) that runs unchanged on Conduit and on qemu-system-aarch64.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+toolchain="${SWIFT_TOOLCHAIN:-/opt/swift/usr/bin}"
+clang="$toolchain/clang"
+lld="$toolchain/ld.lld"
+out=.build/guests
+mkdir -p "$out/obj"
+
+cflags=(--target=aarch64-none-elf -march=armv8-a -mgeneral-regs-only -ffreestanding -fno-builtin
+        -nostdlib -O2 -Wall -Werror -fno-stack-protector -mstrict-align)
+
+compile() {  # compile <source> <object>
+    "$clang" "${cflags[@]}" -c "$1" -o "$2"
+}
+
+compile Guests/common/start.S "$out/obj/start.o"
+compile Guests/common/runtime.c "$out/obj/runtime.o"
+
+link() {  # link <name> <objects...>
+    local name=$1
+    shift
+    "$lld" -T Guests/common/guest.ld -nostdlib --no-dynamic-linker -static -o "$out/$name.elf" \
+        "$out/obj/start.o" "$out/obj/runtime.o" "$@"
+}
+
+for bench in alu ldst hvc; do
+    compile "Guests/bench/$bench.S" "$out/obj/bench-$bench.o"
+    link "bench-$bench" "$out/obj/bench-$bench.o"
+done
+compile Guests/bench/mixed.c "$out/obj/bench-mixed.o"
+link bench-mixed "$out/obj/bench-mixed.o"
+
+echo "guests built in $out: $(cd "$out" && ls ./*.elf | tr '\n' ' ')"
