@@ -65,14 +65,18 @@ let package = Package(
             ]
         ),
 
-        // The command line, as a library so that tests can drive it.
+        // The command line, as a library so that tests can drive it. The demo guest is built
+        // from Guests/ and embedded at build time (Plugins/EmbedGuests).
         .target(
             name: "ConduitCLI",
             dependencies: [
                 "SMCCC", "Firmware", "PolicyFile", "Machine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            plugins: ["EmbedGuests"]
         ),
+        .executableTarget(name: "guest-embedder"),
+        .plugin(name: "EmbedGuests", capability: .buildTool(), dependencies: ["guest-embedder"]),
         .executableTarget(name: "conduit", dependencies: ["ConduitCLI"]),
 
         .testTarget(name: "SMCCCTests", dependencies: ["SMCCC"]),

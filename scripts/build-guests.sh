@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Builds the bare-metal guests in Guests/ from source with the Swift toolchain's clang and
 # ld.lld, into .build/guests/ (never committed). Each guest is an ELF file for QEMU's virt board
-# (loaded at 0x40080000, EL1, MMU off) that runs unchanged on Conduit and on qemu-system-aarch64.
+# (linked at 0x40200000, started at EL1 with the MMU off) that runs unchanged on Conduit and on qemu-system-aarch64.
+#
+#   scripts/build-guests.sh [output-directory]      (default .build/guests)
+#
+# The `conduit` build runs it too (Plugins/EmbedGuests) to embed the demo guest in the binary.
 set -euo pipefail
+if [ -n "${1:-}" ]; then out="$(realpath -m "$1")"; fi
 cd "$(dirname "$0")/.."
+out="${out:-$(realpath -m .build/guests)}"
 toolchain="${SWIFT_TOOLCHAIN:-/opt/swift/usr/bin}"
 clang="$toolchain/clang"
 lld="$toolchain/ld.lld"
-out=.build/guests
 mkdir -p "$out/obj"
 
 cflags=(--target=aarch64-none-elf -march=armv8-a -mgeneral-regs-only -ffreestanding -fno-builtin
@@ -33,5 +38,10 @@ for bench in alu ldst hvc; do
 done
 compile Guests/bench/mixed.c "$out/obj/bench-mixed.o"
 link bench-mixed "$out/obj/bench-mixed.o"
+
+compile Guests/common/fdt.c "$out/obj/fdt.o"
+compile Guests/demo/demo.c "$out/obj/demo.o"
+compile Guests/demo/secondary.S "$out/obj/demo-secondary.o"
+link demo "$out/obj/demo.o" "$out/obj/demo-secondary.o" "$out/obj/fdt.o"
 
 echo "guests built in $out: $(cd "$out" && ls ./*.elf | tr '\n' ' ')"

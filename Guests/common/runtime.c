@@ -73,3 +73,17 @@ void enable_mmu(void) {
         : "r"(mair), "r"(tcr), "r"((uint64_t)level1)
         : "x9", "memory");
 }
+
+// The compiler may call these for struct and array initialisation even in freestanding code.
+void *memset(void *destination, int value, size_t count) {
+    unsigned char *d = destination;
+    while (count--) *d++ = (unsigned char)value;
+    return destination;
+}
+
+void *memcpy(void *destination, const void *source, size_t count) {
+    unsigned char *d = destination;
+    const unsigned char *s = source;
+    while (count--) *d++ = *s++;
+    return destination;
+}

@@ -7,7 +7,7 @@ public struct ConduitCommand: ParsableCommand {
         commandName: "conduit",
         abstract: "An ARM VMM that makes guest firmware calls (SMC, HVC) a declarative part of the VM.",
         version: "0.1.0",
-        subcommands: [RunCommand.self, DecodeCommand.self, PolicyCommand.self]
+        subcommands: [DemoCommand.self, RunCommand.self, DTBCommand.self, DecodeCommand.self, PolicyCommand.self]
     )
 
     public init() {}

@@ -29,14 +29,14 @@ struct MachineOptions: ParsableArguments {
     var icount = false
 
     /// The configuration these flags describe, with `forwardHandlers` registered.
-    func configuration(forwardHandlers: [any FirmwareService] = []) throws -> MachineConfiguration {
+    func configuration(forwardHandlers: [any FirmwareService] = [], basePolicy: FirmwarePolicy? = nil) throws -> MachineConfiguration {
         var configuration = MachineConfiguration()
         configuration.cpuCount = smp
         configuration.ramSize = try Self.parseSize(memory)
         configuration.gicVersion = gic
         configuration.clockMode = icount ? .instructionCounted : .realTime
         configuration.forwardHandlers = forwardHandlers
-        var firmware = try policy.map(loadPolicy) ?? FirmwarePolicy()
+        var firmware = try policy.map(loadPolicy) ?? basePolicy ?? FirmwarePolicy()
         if let conduit {
             switch conduit.lowercased() {
             case "hvc": firmware.conduits = .hvc

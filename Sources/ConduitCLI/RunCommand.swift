@@ -49,9 +49,9 @@ struct SessionOptions: ParsableArguments {
 
     /// Builds, boots and runs the machine; returns the exit status.
     func run(machine options: MachineOptions, boot: BootOptions, forwardHandlers: [any FirmwareService] = [],
-             kernelBytes: [UInt8]? = nil) throws -> Int32 {
+             kernelBytes: [UInt8]? = nil, policyOverride: FirmwarePolicy? = nil) throws -> Int32 {
         if let trace, trace != "firmware" { throw CommandError("--trace: '\(trace)' is not traceable (firmware)") }
-        var configuration = try options.configuration(forwardHandlers: forwardHandlers)
+        var configuration = try options.configuration(forwardHandlers: forwardHandlers, basePolicy: policyOverride)
         configuration.rebootOnReset = !noReboot
 
         let console = try ConsoleWriter(path: consoleFile)

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A device on the physical address map, reached by loads and stores that hit its range.
 ///
 /// Accesses are 1, 2, 4 or 8 bytes at an offset from the device's base. A device that has
@@ -70,7 +76,7 @@ public final class PhysicalMemory {
 
     deinit {
         for region in ramRegions {
-            region.host.deallocate()
+            munmap(region.host, Int(region.size))
             region.pageFlags.deallocate()
         }
     }
@@ -109,9 +115,11 @@ public final class PhysicalMemory {
         return false
     }
 
+    /// Anonymous private memory: the kernel hands out zero pages as the guest first touches
+    /// them, so a large `-m` costs nothing until it is used (QEMU does the same).
     private func allocateZeroed(_ size: Int) -> UnsafeMutableRawPointer? {
-        let pointer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 4096)
-        pointer.initializeMemory(as: UInt8.self, repeating: 0, count: size)
+        let pointer = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+        guard let pointer, pointer != MAP_FAILED else { return nil }
         return pointer
     }
 

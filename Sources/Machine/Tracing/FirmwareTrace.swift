@@ -21,8 +21,8 @@ public struct FirmwareTraceRecord: Sendable {
     public var name: String { Self.name(of: functionID) }
 
     static func name(of id: FunctionID) -> String {
+        if let name = id.name { return "\(name)" }
         let interface = id.interface.map { "\($0.name) " } ?? ""
-        if let name = id.name { return "\(interface)\(name)" }
         return interface + hex32(id.rawValue)
     }
 }
