@@ -82,8 +82,10 @@ let package = Package(
         .testTarget(name: "SMCCCTests", dependencies: ["SMCCC"]),
         .testTarget(name: "FirmwareTests", dependencies: ["Firmware", "SMCCC"]),
         .testTarget(name: "PolicyFileTests", dependencies: ["PolicyFile", "Firmware"]),
-        .testTarget(name: "AArch64Tests", dependencies: ["AArch64"]),
-        .testTarget(name: "MachineTests", dependencies: ["Machine", "AArch64", "Firmware", "SMCCC"]),
+        // Test helpers shared by test targets: assembling snippets with the toolchain's clang.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "AArch64Tests", dependencies: ["AArch64", "TestSupport"]),
+        .testTarget(name: "MachineTests", dependencies: ["Machine", "AArch64", "Firmware", "SMCCC", "TestSupport"]),
         .testTarget(name: "DifferentialTests", dependencies: ["DifferentialTesting"]),
         .testTarget(name: "ConduitCLITests", dependencies: ["ConduitCLI", "Firmware", "PolicyFile"]),
     ]

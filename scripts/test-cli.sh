@@ -54,5 +54,34 @@ printf '[psci]\nmode = \n' >"$scratch/syntax.toml"
 expect_failure "syntax.toml:2:8: TOML syntax error" "$conduit" policy check "$scratch/syntax.toml"
 expect_failure "cannot read the policy file" "$conduit" policy check "$scratch/missing.yaml"
 
+expect_status() {  # expect_status <status> "text in the output" command...
+    local wanted_status=$1 wanted=$2; shift 2
+    local got status=0
+    got=$("$@" 2>&1 </dev/null) || status=$?
+    if [ "$status" -ne "$wanted_status" ] || ! grep -qF -- "$wanted" <<<"$got"; then
+        echo "FAIL: $* exited $status (wanted $wanted_status) or does not print: $wanted"
+        echo "$got" | tail -20 | sed 's/^/    /'
+        failures=$((failures + 1))
+    fi
+}
+
+# The virt machine: the demo, the generated device tree, boot errors and exit statuses.
+expect_status 0 "all 4 CPUs ran; the secondaries are off again" "$conduit" demo
+expect_status 0 "x1 = 0x20261125" "$conduit" demo --smp 2
+expect_status 0 "0x82000001                        0x82000001         1" "$conduit" demo
+# PSCI forwarded with no handler: no /psci node, so the guest stays on one CPU; its SYSTEM_OFF
+# then has no answer either, and the machine halts.
+expect_status 5 "the device tree says there is no PSCI" "$conduit" demo --policy examples/psci-forwarded.yaml
+expect_failure "does not exist" "$conduit" run --kernel "$scratch/missing.elf"
+printf 'not a kernel' >"$scratch/junk.bin"
+expect_status 2 "guest crashed: vCPU 0 is in an exception loop" "$conduit" run --kernel "$scratch/junk.bin" --timeout 10
+expect_failure "--smp: 9 vCPUs: GICv2 allows 1 to 8" "$conduit" run --kernel "$scratch/junk.bin" --gic 2 --smp 9
+expect_failure "-m: 'lots' is not a size" "$conduit" run --kernel "$scratch/junk.bin" -m lots
+expect_failure "--conduit: 'svc' is not a conduit" "$conduit" dtb -o "$scratch/x.dtb" --conduit svc
+expect_status 0 "" "$conduit" dtb -o "$scratch/virt.dtb" --smp 2 --conduit smc
+if command -v dtc >/dev/null; then
+    expect_output 'method = "smc";' dtc -I dtb -O dts "$scratch/virt.dtb"
+fi
+
 if [ "$failures" -ne 0 ]; then echo "$failures command-line check(s) failed"; exit 1; fi
 echo "command line: all checks passed"

@@ -1,4 +1,5 @@
 import AArch64
+import TestSupport
 
 /// A counter the test advances by hand.
 final class ManualCounter: CounterSource {

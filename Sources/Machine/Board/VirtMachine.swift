@@ -139,6 +139,9 @@ public final class VirtMachine: FirmwareCallHandler {
 
     // MARK: - Running
 
+    /// vCPU `index`'s PSCI power state.
+    public func power(of index: Int) -> VCPUPowerState { power.powerState(of: index) }
+
     /// Instructions retired by every vCPU.
     public var instructionsRetired: UInt64 { cpus.reduce(0) { $0 &+ $1.instructionsRetired } }
 
@@ -190,12 +193,8 @@ public final class VirtMachine: FirmwareCallHandler {
     private func isRunnable(_ index: Int) -> Bool {
         guard power.table.state(of: index) == .on else { return false }
         let cpu = cpus[index]
-        switch power.activity[index] {
-        case .running, .off: break
-        case .waitingForInterrupt:
-            guard cpu.interruptPending else { return false }
-        case .waitingForEvent:
-            guard cpu.eventRegister || cpu.interruptPending else { return false }
+        guard wakes(index) else { return false }
+        if power.activity[index] == .waitingForEvent {
             // The WFE completes by consuming the event (DDI0487 D1.16.1).
             cpu.clearEventRegister()
         }
@@ -204,6 +203,16 @@ public final class VirtMachine: FirmwareCallHandler {
             cpu.reset(entry: reset.entryPoint, x0: reset.contextID)
         }
         return true
+    }
+
+    /// Whether powered-on vCPU `index` can run: it is running, or what it waits for arrived
+    /// (an interrupt line for WFI, an event or an interrupt line for WFE).
+    private func wakes(_ index: Int) -> Bool {
+        switch power.activity[index] {
+        case .running, .off: return true
+        case .waitingForInterrupt: return cpus[index].interruptPending
+        case .waitingForEvent: return cpus[index].eventRegister || cpus[index].interruptPending
+        }
     }
 
     /// Acts on why a vCPU stopped; returns a reason to stop the machine, if any.
@@ -294,6 +303,8 @@ public final class VirtMachine: FirmwareCallHandler {
     /// until console input arrives. Returns a reason to stop when nothing could ever wake a vCPU.
     private func idle(until timeoutDeadline: UInt64?) -> MachineExit? {
         let sleeping = cpus.indices.filter { power.table.state(of: $0) == .on }
+        // A timer or device may have raised an interrupt since the vCPUs were looked at.
+        for index in sleeping where wakes(index) { return nil }
         // Deadlines already passed have raised their interrupt; if that did not wake the vCPU
         // (masked at the GIC, say), waiting on them would spin.
         let now = clock.nanoseconds

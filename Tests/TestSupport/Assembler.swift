@@ -2,12 +2,12 @@ import Foundation
 
 /// Assembles AArch64 source with the Swift toolchain's clang and ld.lld into a flat binary
 /// linked at `base`, so directed tests can be written as assembly next to their expectations.
-enum Assembler {
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
+public enum Assembler {
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
     }
 
-    static func assemble(_ source: String, base: UInt64 = 0x4000_0000) throws -> [UInt8] {
+    public static func assemble(_ source: String, base: UInt64 = 0x4000_0000) throws -> [UInt8] {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("conduit-asm-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }

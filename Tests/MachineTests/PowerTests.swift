@@ -1,0 +1,145 @@
+import AArch64
+import Firmware
+import Machine
+import SMCCC
+import Testing
+
+/// PSCI wired to the machine's vCPUs: CPU_ON starts a secondary at its entry with the context ID
+/// in X0, at EL1h with the MMU off; CPU_OFF stops it; SYSTEM_OFF and SYSTEM_RESET end or restart
+/// the run (DEN0022F.b §5.1; QEMU's arm-powerctl for the reset state).
+struct PowerTests {
+    @Test func cpuOnStartsTheSecondaryAtItsEntryWithTheContextID() throws {
+        let harness = try MachineHarness("""
+            ldr x0, =PSCI_CPU_ON
+            mov x1, #1                 // MPIDR affinity of vCPU 1
+            adr x2, secondary
+            ldr x3, =0x1234abcd
+            hvc #0
+            ldr x9, =SCRATCH
+            str x0, [x9]               // CPU_ON's status
+            wait:
+            ldr x0, =PSCI_AFFINITY_INFO
+            mov x1, #1
+            mov x2, #0
+            hvc #0
+            cmp x0, #1                 // OFF
+            b.ne wait
+            ldr x0, =PSCI_SYSTEM_OFF
+            hvc #0
+            secondary:
+            ldr x9, =SCRATCH
+            str x0, [x9, #8]           // context ID
+            mrs x1, CurrentEL
+            str x1, [x9, #16]
+            mrs x1, sctlr_el1
+            str x1, [x9, #24]
+            mrs x1, mpidr_el1
+            str x1, [x9, #32]
+            mrs x1, daif
+            str x1, [x9, #40]
+            ldr x0, =PSCI_CPU_OFF
+            hvc #0
+            b .                        // never reached
+            """, configure: { $0.cpuCount = 2 })
+        #expect(harness.run() == .systemOff)
+        #expect(harness.scratch(0) == 0)                 // SUCCESS
+        #expect(harness.scratch(1) == 0x1234_ABCD)       // X0 = context_id
+        #expect(harness.scratch(2) == 1 << 2)            // EL1
+        #expect(harness.scratch(3) & 1 == 0)             // SCTLR_EL1.M: MMU off
+        #expect(harness.scratch(4) == 0x8000_0001)       // MPIDR with RES1 bit 31
+        #expect(harness.scratch(5) == 0xF << 6)          // DAIF masked
+        #expect(harness.machine.power(of: 1) == .off)
+    }
+
+    @Test func aSecondCPUOnForTheSameTargetGetsAlreadyOn() throws {
+        let harness = try MachineHarness("""
+            ldr x9, =SCRATCH
+            ldr x0, =PSCI_CPU_ON
+            mov x1, #1
+            adr x2, spin
+            mov x3, #0
+            hvc #0
+            str x0, [x9]
+            ldr x0, =PSCI_CPU_ON
+            mov x1, #1
+            adr x2, spin
+            mov x3, #0
+            hvc #0
+            str x0, [x9, #8]
+            ldr x0, =PSCI_CPU_ON
+            mov x1, #0x77              // no such CPU
+            adr x2, spin
+            hvc #0
+            str x0, [x9, #16]
+            ldr x0, =PSCI_SYSTEM_OFF
+            hvc #0
+            spin:
+            wfi
+            b spin
+            """, configure: { $0.cpuCount = 2 })
+        #expect(harness.run() == .systemOff)
+        #expect(harness.scratch(0) == 0)
+        #expect(harness.scratch(1) == PSCIReturn.alreadyOn.registerValue)
+        #expect(harness.scratch(2) == PSCIReturn.invalidParameters.registerValue)
+    }
+
+    @Test func systemResetEndsTheRunUnderNoReboot() throws {
+        let harness = try MachineHarness("""
+            ldr x0, =PSCI_SYSTEM_RESET
+            hvc #0
+            b .
+            """, configure: { $0.rebootOnReset = false })
+        #expect(harness.run() == .reset)
+    }
+
+    @Test func systemResetRestartsTheMachineAndReloadsTheImage() throws {
+        // The image counts boots in its own data: a reload puts the count back to zero, so the
+        // second boot sees 0 again unless RAM outside the image is used. SCRATCH survives.
+        let harness = try MachineHarness("""
+            ldr x9, =SCRATCH
+            ldr x1, [x9]
+            add x1, x1, #1
+            str x1, [x9]
+            cmp x1, #2
+            b.eq off
+            ldr x0, =PSCI_SYSTEM_RESET
+            hvc #0
+            off:
+            ldr x0, =PSCI_SYSTEM_OFF
+            hvc #0
+            """)
+        #expect(harness.run() == .systemOff)
+        #expect(harness.scratch(0) == 2)
+        #expect(harness.machine.resets == 1)
+    }
+
+    @Test func anExceptionLoopIsAGuestCrash() throws {
+        // VBAR_EL1 = 0: nothing is mapped there, so every vector fetch faults again.
+        let harness = try MachineHarness("""
+            msr vbar_el1, xzr
+            isb
+            udf #0
+            """)
+        guard case .guestCrashed(let why) = harness.run() else {
+            Issue.record("expected a crash")
+            return
+        }
+        #expect(why.contains("exception loop"))
+    }
+
+    @Test func wfiWithNothingToWakeItHalts() throws {
+        let harness = try MachineHarness("""
+            wfi
+            b .
+            """)
+        guard case .halted = harness.run() else {
+            Issue.record("expected a halt")
+            return
+        }
+    }
+
+    @Test func theInstructionLimitStopsAnEndlessLoop() throws {
+        let harness = try MachineHarness("b .")
+        #expect(harness.run(limit: 100_000) == .instructionLimit)
+    }
+}
