@@ -5,6 +5,8 @@ set -euo pipefail
 needed=()
 # Unicorn (QEMU's CPU as a library) for the differential tests of the AArch64 interpreter.
 dpkg -s libunicorn-dev >/dev/null 2>&1 || needed+=(libunicorn-dev)
+# dtc, so a test can round-trip the generated device tree through the reference compiler.
+dpkg -s device-tree-compiler >/dev/null 2>&1 || needed+=(device-tree-compiler)
 if [ "${#needed[@]}" -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi
     $sudo apt-get update -qq
