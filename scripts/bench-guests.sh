@@ -49,5 +49,13 @@ for guest in alu ldst mixed hvc; do
     printf '%-7s %14s %10s %10s %10s %10s  %s\n' "$guest" "$instructions" "$ours_mips" "$ours_time" "$qemu_time" "$ratio" "$same"
 done
 echo
-echo "hvc: 2,000,000 PSCI_VERSION calls; Conduit's cost per call ~ conduit run time / 2e6 (see README)."
-echo "Its result differs from QEMU's by design: Conduit implements PSCI 1.3, QEMU's TCG PSCI 1.1."
+echo "hvc: 2,000,000 PSCI_VERSION calls; its result differs from QEMU's by design (Conduit"
+echo "implements PSCI 1.3, QEMU's TCG PSCI 1.1)."
+echo
+echo "Firmware-call cost per policy action, timed by the guest (Guests/bench/actions.c):"
+"$conduit" run --kernel .build/guests/bench-actions.elf --policy Guests/conformance/policy.yaml </dev/null 2>&1 |
+    grep '^actions:' | sed 's/^actions:/  conduit/'
+if [ -n "$qemu" ]; then
+    timeout 120 "$qemu" -M virt -cpu cortex-a57 -m 128M -nographic -kernel .build/guests/bench-actions.elf </dev/null 2>&1 |
+        tr -d '\r' | grep '^actions:' | sed 's/^actions:/  qemu   /'
+fi

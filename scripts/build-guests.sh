@@ -38,10 +38,22 @@ for bench in alu ldst hvc; do
 done
 compile Guests/bench/mixed.c "$out/obj/bench-mixed.o"
 link bench-mixed "$out/obj/bench-mixed.o"
+compile Guests/bench/actions.c "$out/obj/bench-actions.o"
+link bench-actions "$out/obj/bench-actions.o"
 
 compile Guests/common/fdt.c "$out/obj/fdt.o"
 compile Guests/demo/demo.c "$out/obj/demo.o"
 compile Guests/demo/secondary.S "$out/obj/demo-secondary.o"
 link demo "$out/obj/demo.o" "$out/obj/demo-secondary.o" "$out/obj/fdt.o"
+
+# The conformance suite: Embedded Swift for the cases, assembly for the machine-level parts. It
+# deliberately shares no code with Conduit (its expectations come from the specifications).
+"$toolchain/swiftc" -enable-experimental-feature Embedded -enable-experimental-feature Extern \
+    -target aarch64-none-none-elf -wmo -parse-as-library -Osize -Xcc -mgeneral-regs-only -Xfrontend -disable-stack-protector \
+    -Xllvm -aarch64-enable-global-merge=false \
+    -module-name Conformance -c Guests/conformance/*.swift -o "$out/obj/conformance-swift.o"
+compile Guests/conformance/runtime.S "$out/obj/conformance-runtime.o"
+"$lld" -T Guests/common/guest.ld -nostdlib --no-dynamic-linker -static -o "$out/conformance.elf" \
+    "$out/obj/conformance-runtime.o" "$out/obj/conformance-swift.o"
 
 echo "guests built in $out: $(cd "$out" && ls ./*.elf | tr '\n' ' ')"

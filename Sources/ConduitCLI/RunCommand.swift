@@ -19,7 +19,7 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var session: SessionOptions
 
     func run() throws {
-        let status = try session.run(machine: machine, boot: boot)
+        let status = try session.run(machine: machine, boot: boot, forwardHandlers: [DemoBoardService()])
         throw ExitCode(status)
     }
 }
