@@ -68,6 +68,8 @@ expect_status() {  # expect_status <status> "text in the output" command...
 # The virt machine: the demo, the generated device tree, boot errors and exit statuses.
 expect_status 0 "all 4 CPUs ran; the secondaries are off again" "$conduit" demo
 expect_status 0 "x1 = 0x20261125" "$conduit" demo --smp 2
+expect_status 0 "all 64 CPUs ran" "$conduit" demo --smp 64
+expect_status 0 "all 8 CPUs ran" "$conduit" demo --smp 8 --gic 2
 expect_status 0 "0x82000001                        0x82000001         1" "$conduit" demo
 # PSCI forwarded with no handler: no /psci node, so the guest stays on one CPU; its SYSTEM_OFF
 # then has no answer either, and the machine halts.
