@@ -84,6 +84,15 @@ expect_status 0 "" "$conduit" dtb -o "$scratch/virt.dtb" --smp 2 --conduit smc
 if command -v dtc >/dev/null; then
     expect_output 'method = "smc";' dtc -I dtb -O dts "$scratch/virt.dtb"
 fi
+# A user device tree that contradicts the policy: the run warns, and the guest, trusting the
+# tree, calls PSCI through SMC, which this policy leaves undefined.
+scripts/build-guests.sh "$scratch/guests" >/dev/null
+expect_status 0 "warning: $scratch/virt.dtb: the device tree's /psci method is smc, but the firmware policy answers PSCI through hvc" \
+    "$conduit" run --kernel "$scratch/guests/demo.elf" --dtb "$scratch/virt.dtb" --smp 2
+expect_status 0 "unexpected exception: vector 4 ESR 0x2000000" \
+    "$conduit" run --kernel "$scratch/guests/demo.elf" --dtb "$scratch/virt.dtb" --smp 2
+printf 'junk' >"$scratch/junk.dtb"
+expect_failure "junk.dtb: not a flattened device tree (bad magic)" "$conduit" run --kernel "$scratch/guests/demo.elf" --dtb "$scratch/junk.dtb"
 
 if [ "$failures" -ne 0 ]; then echo "$failures command-line check(s) failed"; exit 1; fi
 echo "command line: all checks passed"

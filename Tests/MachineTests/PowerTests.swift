@@ -113,6 +113,48 @@ struct PowerTests {
         #expect(harness.machine.resets == 1)
     }
 
+    @Test func systemSuspendSleepsUntilAnInterruptThenResumesAtTheEntry() throws {
+        // PSCI 1.3 §5.20: the caller resumes at entry_point with context_id in X0, as after
+        // CPU_ON, once a wake-up event (here the virtual timer through GICv3) arrives.
+        let harness = try MachineHarness("""
+            ldr x1, =GICD
+            mov w2, #3
+            str w2, [x1]
+            ldr x1, =GICR + 0x10000
+            mov w2, #(1 << 27)
+            str w2, [x1, #0x80]
+            str w2, [x1, #0x100]
+            mov x2, #0xff
+            msr icc_pmr_el1, x2
+            mov x2, #1
+            msr icc_igrpen1_el1, x2
+            mov x2, #5000
+            msr cntv_tval_el0, x2
+            mov x2, #1
+            msr cntv_ctl_el0, x2
+            isb
+            ldr x0, =0xC400000E          // SYSTEM_SUSPEND64
+            adr x1, resumed
+            ldr x2, =0xfeed
+            hvc #0
+            ldr x9, =SCRATCH
+            str x0, [x9, #8]             // only if it returned: an error status
+            ldr x0, =PSCI_SYSTEM_OFF
+            hvc #0
+            resumed:
+            ldr x9, =SCRATCH
+            str x0, [x9]
+            mrs x1, cntvct_el0
+            str x1, [x9, #16]
+            ldr x0, =PSCI_SYSTEM_OFF
+            hvc #0
+            """)
+        #expect(harness.run() == .systemOff)
+        #expect(harness.scratch(0) == 0xFEED)
+        #expect(harness.scratch(1) == 0)             // never returned
+        #expect(harness.scratch(2) >= 5000)          // woke once the timer fired
+    }
+
     @Test func anExceptionLoopIsAGuestCrash() throws {
         // VBAR_EL1 = 0: nothing is mapped there, so every vector fetch faults again.
         let harness = try MachineHarness("""
