@@ -55,6 +55,8 @@ echo
 echo "Firmware-call cost per policy action, timed by the guest (Guests/bench/actions.c):"
 "$conduit" run --kernel .build/guests/bench-actions.elf --policy Guests/conformance/policy.yaml </dev/null 2>&1 |
     grep '^actions:' | sed 's/^actions:/  conduit/'
+"$conduit" run --kernel .build/guests/bench-actions.elf --machine highbank64 \
+    --policy Guests/conformance/policy-highbank64.yaml </dev/null 2>&1 | grep '^actions:' | grep -E 'SMC' | sed 's/^actions:/  conduit/'
 if [ -n "$qemu" ]; then
     timeout 120 "$qemu" -M virt -cpu cortex-a57 -m 128M -nographic -kernel .build/guests/bench-actions.elf </dev/null 2>&1 |
         tr -d '\r' | grep '^actions:' | sed 's/^actions:/  qemu   /'

@@ -39,12 +39,12 @@ done
 compile Guests/bench/mixed.c "$out/obj/bench-mixed.o"
 link bench-mixed "$out/obj/bench-mixed.o"
 compile Guests/bench/actions.c "$out/obj/bench-actions.o"
-link bench-actions "$out/obj/bench-actions.o"
 
 compile Guests/common/fdt.c "$out/obj/fdt.o"
 compile Guests/demo/demo.c "$out/obj/demo.o"
 compile Guests/demo/secondary.S "$out/obj/demo-secondary.o"
 link demo "$out/obj/demo.o" "$out/obj/demo-secondary.o" "$out/obj/fdt.o"
+link bench-actions "$out/obj/bench-actions.o" "$out/obj/fdt.o"
 
 # The conformance suite: Embedded Swift for the cases, assembly for the machine-level parts. It
 # deliberately shares no code with Conduit (its expectations come from the specifications).
@@ -55,5 +55,19 @@ link demo "$out/obj/demo.o" "$out/obj/demo-secondary.o" "$out/obj/fdt.o"
 compile Guests/conformance/runtime.S "$out/obj/conformance-runtime.o"
 "$lld" -T Guests/common/guest.ld -nostdlib --no-dynamic-linker -static -o "$out/conformance.elf" \
     "$out/obj/conformance-runtime.o" "$out/obj/conformance-swift.o"
+
+# The guest-side firmware blob for --machine highbank64: Embedded Swift importing the SMCCC
+# module (built here for aarch64-none-none-elf), plus its assembly vector table.
+mkdir -p "$out/obj/smccc"
+"$toolchain/swiftc" -enable-experimental-feature Embedded -target aarch64-none-none-elf -wmo -parse-as-library \
+    -Osize -Xcc -mgeneral-regs-only -Xfrontend -disable-stack-protector -module-name SMCCC \
+    -emit-module -emit-module-path "$out/obj/smccc/SMCCC.swiftmodule" -c Sources/SMCCC/*.swift -o "$out/obj/smccc.o"
+"$toolchain/swiftc" -enable-experimental-feature Embedded -enable-experimental-feature Extern \
+    -target aarch64-none-none-elf -wmo -parse-as-library -Osize -Xcc -mgeneral-regs-only \
+    -Xfrontend -disable-stack-protector -I "$out/obj/smccc" \
+    -module-name FirmwareBlob -c Guests/firmware/*.swift -o "$out/obj/firmware-swift.o"
+compile Guests/firmware/entry.S "$out/obj/firmware-entry.o"
+"$lld" -T Guests/firmware/firmware.ld -nostdlib --no-dynamic-linker -static -o "$out/firmware.elf" \
+    "$out/obj/firmware-entry.o" "$out/obj/firmware-swift.o" "$out/obj/smccc.o"
 
 echo "guests built in $out: $(cd "$out" && ls ./*.elf | tr '\n' ' ')"

@@ -33,6 +33,21 @@ for gic in 3 2; do
     done
 done
 
+# --machine highbank64: the board's SiP services in the VMM and in the firmware blob.
+for config in "3 1" "3 4" "2 4"; do
+    set -- $config
+    out="$results/conduit-highbank64-gic$1-smp$2.txt"
+    status=0
+    "$conduit" run --kernel "$guest" --machine highbank64 --gic "$1" --smp "$2" \
+        --policy Guests/conformance/policy-highbank64.yaml --timeout 120 >"$out" 2>&1 </dev/null || status=$?
+    summary=$(grep '^summary:' "$out" || echo "no summary (exit status $status)")
+    printf 'conduit  highbank64 GICv%s %d vCPU%s: %s\n' "$1" "$2" "$([ "$2" -gt 1 ] && echo s || echo " ")" "$summary"
+    if [ "$status" -ne 0 ] || ! grep -q ', 0 failed' <<<"$summary" || ! grep -q 'sip-personality-vs-blob: PASS' "$out"; then
+        grep -E ': FAIL|unexpected|sip-personality' "$out" | sed 's/^/    /' || true
+        failures=$((failures + 1))
+    fi
+done
+
 now() { date +%s.%N; }
 start=$(now)
 "$conduit" run --kernel "$guest" --smp 8 --policy "$policy" --timeout 120 >/dev/null 2>&1 </dev/null || true

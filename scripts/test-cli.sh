@@ -84,6 +84,19 @@ expect_status 0 "" "$conduit" dtb -o "$scratch/virt.dtb" --smp 2 --conduit smc
 if command -v dtc >/dev/null; then
     expect_output 'method = "smc";' dtc -I dtb -O dts "$scratch/virt.dtb"
 fi
+# Board profiles: /firmware exactly when the profile provides it.
+expect_status 0 "" "$conduit" dtb -o "$scratch/hb.dtb" --machine highbank64
+expect_failure "--machine: 'calxeda' is not a board Conduit knows (virt, highbank64)" "$conduit" dtb -o "$scratch/x.dtb" --machine calxeda
+if command -v dtc >/dev/null; then
+    expect_output 'compatible = "conduit,highbank64-sip";' dtc -I dtb -O dts "$scratch/hb.dtb"
+    expect_output 'compatible = "conduit,firmware-blob' dtc -I dtb -O dts "$scratch/hb.dtb"
+    if dtc -I dtb -O dts "$scratch/virt.dtb" 2>/dev/null | grep -q firmware; then
+        echo "FAIL: plain virt has a /firmware node"; failures=$((failures + 1))
+    fi
+fi
+expect_status 0 "SoC query 0xC2000004 (the guest-side firmware blob): status 0x0" "$conduit" demo --machine highbank64
+expect_status 0 "0xc2000012                        0xc2000012         1" "$conduit" demo --machine highbank64
+
 # A user device tree that contradicts the policy: the run warns, and the guest, trusting the
 # tree, calls PSCI through SMC, which this policy leaves undefined.
 scripts/build-guests.sh "$scratch/guests" >/dev/null

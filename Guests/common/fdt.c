@@ -49,6 +49,8 @@ static void collect(const char *node, int depth, const char *property, const uin
         if (length == 8) mpidr = mpidr << 32 | fdt_be32(value + 4);
         info->mpidr[info->cpu_count++] = mpidr;
     }
+    if (depth == 2 && equal(node, "highbank-sip")) info->board_firmware = 1;
+    if (depth == 2 && equal(node, "monitor")) info->firmware_blob = 1;
     if (depth == 1 && equal(node, "psci")) {
         info->has_psci = 1;
         if (equal(property, "method")) info->psci_uses_smc = equal((const char *)value, "smc");
@@ -66,5 +68,7 @@ int read_firmware_info(const void *blob, struct firmware_info *info) {
     info->has_psci = 0;
     info->psci_uses_smc = 0;
     info->psci_1_0 = 0;
+    info->board_firmware = 0;
+    info->firmware_blob = 0;
     return fdt_walk(blob, collect, info);
 }

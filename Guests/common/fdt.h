@@ -23,6 +23,8 @@ struct firmware_info {
     int has_psci;
     int psci_uses_smc;  // method = "smc"
     int psci_1_0;       // compatible lists "arm,psci-1.0"
+    int board_firmware; // /firmware/highbank-sip: board services in the VMM
+    int firmware_blob;  // /firmware/monitor: a guest-side firmware blob
 };
 
 int read_firmware_info(const void *blob, struct firmware_info *info);

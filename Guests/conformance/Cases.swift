@@ -349,11 +349,21 @@ func conduitCases() {
 
 func policyCases() {
     check("policy-deny", got: SMCCCCall.make(0x8300_0000).x0, expected: notSupported)
-    let forwarded = SMCCCCall.make(0x8200_0001)
-    if forwarded.x0 == 0 && forwarded.x1 == 0x2026_1125 {
-        pass("policy-forward", "the VMM's board handler answered")
+    if machine.hasBoardServices {
+        // --machine highbank64: the SiP range is forwarded to the board's services.
+        let query = SMCCCCall.make(0x8200_0004, via: .smc)
+        if query.x0 == 0 && query.x1 == 0xC1DA && query.x2 == 2 {
+            pass("policy-forward", "the board's SOC_QUERY in the VMM answered")
+        } else {
+            fail("policy-forward", got: query.x0, expected: 0)
+        }
     } else {
-        fail("policy-forward", got: forwarded.x0, expected: 0)
+        let forwarded = SMCCCCall.make(0x8200_0001)
+        if forwarded.x0 == 0 && forwarded.x1 == 0x2026_1125 {
+            pass("policy-forward", "the VMM's board handler answered")
+        } else {
+            fail("policy-forward", got: forwarded.x0, expected: 0)
+        }
     }
     let count = exceptionCount()
     _ = SMCCCCall.make(0x8300_0100)
@@ -361,5 +371,73 @@ func policyCases() {
         pass("policy-undefined", "undefined-instruction exception at the call")
     } else {
         failWith("policy-undefined", "no exception; X0 unchanged or NOT_SUPPORTED, ESR", exceptionSyndrome())
+    }
+}
+
+/// --machine highbank64: the same SiP services in the VMM (SMC32 IDs, `forward`) and in the
+/// guest-side firmware blob (SMC64 IDs, `firmware`), the firmware region's protection, and
+/// what happens when the firmware misbehaves. Without the profile, the SiP call the blob would
+/// answer follows the policy (NOT_SUPPORTED here).
+func boardFirmwareCases() {
+    guard machine.hasBoardServices && machine.hasFirmwareBlob else {
+        check("sip-without-profile", got: SMCCCCall.make(0xC200_0004).x0, expected: notSupported)
+        skip("sip-personality-vs-blob", "no /firmware in the device tree")
+        return
+    }
+    // One sequence, both ways: L2 on, aux write while on (rejected), L2 off, aux write, a bad
+    // debug value, a good one, the SoC query, a read-back, a bad L2 value.
+    let sequence: [(UInt32, UInt64)] = [(1, 1), (2, 0x100), (5, 0), (1, 0), (2, 0x1000), (3, 9), (3, 5), (4, 0), (5, 0), (1, 7)]
+    var mismatches = 0
+    var firstMismatch: UInt64 = 0
+    for (number, argument) in sequence {
+        let vmm = SMCCCCall.make(0x8200_0000 | number, argument, via: .smc)
+        let blob = SMCCCCall.make(0xC200_0000 | number, argument, via: .smc)
+        if vmm.x0 != blob.x0 || vmm.x1 != blob.x1 || vmm.x2 != blob.x2 || vmm.x3 != blob.x3 {
+            if mismatches == 0 { firstMismatch = UInt64(number) }
+            mismatches += 1
+        }
+    }
+    if mismatches == 0 {
+        pass("sip-personality-vs-blob", "10 calls, identical X0-X3 from the VMM and the firmware blob")
+    } else {
+        failWith("sip-personality-vs-blob", "results differ, first for function", firstMismatch)
+    }
+    let state = SMCCCCall.make(0xC200_0005, via: .smc)
+    if state.x0 == 0 && state.x1 == 0 && state.x2 == 0x1000 && state.x3 == 5 {
+        pass("sip-blob-state", "the blob's state reads back: L2 off, aux 0x1000, debug 5")
+    } else {
+        failWith("sip-blob-state", "aux control", state.x2)
+    }
+
+    // The firmware region (0x0E000000) does not exist for the guest kernel: external aborts.
+    for write in [false, true] {
+        let count = exceptionCount()
+        if write { mmioWrite32(0x0E00_0000, 0) } else { _ = mmioRead32(0x0E00_0000) }
+        let syndrome = exceptionSyndrome()
+        let name: StaticString = write ? "firmware-region-write-faults" : "firmware-region-read-faults"
+        // EC 0x25 (data abort, same EL), DFSC 0x10 (synchronous external abort), WnR for writes.
+        let wanted: UInt64 = 0x25 << 26 | (write ? 1 << 6 : 0) | 0x10
+        if exceptionCount() == count + 1 && syndrome & (0x3F << 26 | 1 << 6 | 0x3F) == wanted {
+            pass(name, "synchronous external abort")
+        } else {
+            failWith(name, "ESR", syndrome)
+        }
+    }
+
+    check("firmware-hvc-to-psci", got: SMCCCCall.make(0xC200_0010, via: .smc).x0, expected: psciVersion)
+    check("firmware-smc-refused", got: SMCCCCall.make(0xC200_0011, via: .smc).x0, expected: notSupported)
+    let faulted = SMCCCCall.make(0xC200_0012, via: .smc).x0
+    let afterFault = SMCCCCall.make(0xC200_0004, via: .smc)
+    if faulted == notSupported && afterFault.x1 == 0xC1DA {
+        pass("firmware-fault-contained", "NOT_SUPPORTED, and the next call works")
+    } else {
+        fail("firmware-fault-contained", got: faulted, expected: notSupported)
+    }
+    let looped = SMCCCCall.make(0xC200_0013, via: .smc).x0
+    let afterLoop = SMCCCCall.make(0xC200_0004, via: .smc)
+    if looped == notSupported && afterLoop.x1 == 0xC1DA {
+        pass("firmware-loop-contained", "NOT_SUPPORTED after the budget, and the next call works")
+    } else {
+        fail("firmware-loop-contained", got: looped, expected: notSupported)
     }
 }

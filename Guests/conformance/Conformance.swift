@@ -182,6 +182,7 @@ func conformanceMain() {
     serviceCases()
     conduitCases()
     policyCases()
+    boardFirmwareCases()
 
     Console.write("summary: ")
     Console.decimal(UInt64(tally.passed))

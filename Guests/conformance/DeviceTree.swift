@@ -10,6 +10,10 @@ struct MachineDescription {
     var psciUsesSMC = false
     var psci1 = false
     var gicVersion = 0
+    /// `/firmware/highbank-sip`: board services in the VMM, and their `method`.
+    var hasBoardServices = false
+    /// `/firmware/monitor`: a guest-side firmware blob.
+    var hasFirmwareBlob = false
 
     static let maximumCPUs = 16
 
@@ -37,6 +41,7 @@ struct MachineDescription {
         var nodeName = base  // the innermost node's name
         var parentIsCPUs = false
         var inCPUs = false
+        var inFirmware = false
         func align(_ pointer: UnsafePointer<UInt8>) -> UnsafePointer<UInt8> {
             UnsafePointer(bitPattern: (UInt(bitPattern: pointer) + 3) & ~3)!
         }
@@ -68,7 +73,14 @@ struct MachineDescription {
             case 1:  // FDT_BEGIN_NODE
                 depth += 1
                 nodeName = p
-                if depth == 2 { inCPUs = equals(p, "cpus") }
+                if depth == 2 {
+                    inCPUs = equals(p, "cpus")
+                    inFirmware = equals(p, "firmware")
+                }
+                if depth == 3 && inFirmware {
+                    if equals(p, "highbank-sip") { description.hasBoardServices = true }
+                    if equals(p, "monitor") { description.hasFirmwareBlob = true }
+                }
                 parentIsCPUs = depth == 3 && inCPUs
                 while p.pointee != 0 { p += 1 }
                 p = align(p + 1)

@@ -100,11 +100,27 @@ int main(void) {
     puts_uart(" CPUs ran; the secondaries are off again\n");
     unlock();
 
-    // A board service the VMM forwards (SiP range, owner 2) and one the policy denies (OEM).
-    struct smccc_result board = smccc_call(0x82000001u, 0, 0, 0);
-    show("board service 0x82000001 (forwarded to the VMM): ", board.x0);
-    show("  x1 = ", board.x1);
-    show("OEM service 0x83000000 (denied by the policy): ", smccc_call(0x83000000u, 0, 0, 0).x0);
+    if (info.board_firmware && info.firmware_blob) {
+        // --machine highbank64: the same SoC query answered by the VMM (SMC32 SiP, forward) and
+        // by the guest-side firmware blob (SMC64 SiP, firmware), through SMC as /firmware says.
+        struct smccc_result vmm = smccc_smc(0x82000004u, 0, 0, 0);
+        struct smccc_result blob = smccc_smc(0xC2000004u, 0, 0, 0);
+        show("SoC query 0x82000004 (board services in the VMM): status ", vmm.x0);
+        show("  SoC ID ", vmm.x1);
+        show("SoC query 0xC2000004 (the guest-side firmware blob): status ", blob.x0);
+        show("  SoC ID ", blob.x1);
+        smccc_smc(0x82000001u, 1, 0, 0);
+        smccc_smc(0xC2000001u, 1, 0, 0);
+        show("L2 enabled both ways; the VMM reads back L2 control ", smccc_smc(0x82000005u, 0, 0, 0).x1);
+        show("  and the firmware blob reads back ", smccc_smc(0xC2000005u, 0, 0, 0).x1);
+        show("a faulting firmware function (0xC2000012): ", smccc_smc(0xC2000012u, 0, 0, 0).x0);
+    } else {
+        // A board service the VMM forwards (SiP range, owner 2).
+        struct smccc_result board = smccc_call(0x82000001u, 0, 0, 0);
+        show("board service 0x82000001 (forwarded to the VMM): ", board.x0);
+        show("  x1 = ", board.x1);
+    }
+    show("OEM service 0x83000000 (no service: denied): ", smccc_call(0x83000000u, 0, 0, 0).x0);
     show("TRNG_RND64 (64 bits): status ", smccc_call(TRNG_RND64, 64, 0, 0).x0);
     puts_uart("powering off with PSCI SYSTEM_OFF\n");
     return 0;

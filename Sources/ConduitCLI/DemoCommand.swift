@@ -26,8 +26,9 @@ struct DemoCommand: ParsableCommand {
         var session = self.session
         if session.trace == nil { session.trace = "firmware" }
         let boot = try BootOptions.parse(["--kernel", "<built-in demo guest>"])
-        let status = try session.run(machine: machine, boot: boot, forwardHandlers: [DemoBoardService()],
-                                     kernelBytes: EmbeddedGuests.demo, policyOverride: machine.policy == nil ? Self.policy() : nil)
+        let usesDemoPolicy = machine.policy == nil && machine.machine == "virt"
+        let status = try session.run(machine: machine, boot: boot, kernelBytes: EmbeddedGuests.demo,
+                                     policyOverride: usesDemoPolicy ? Self.policy() : nil)
         throw ExitCode(status)
     }
 

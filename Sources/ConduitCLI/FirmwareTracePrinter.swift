@@ -18,7 +18,8 @@ final class FirmwareTracePrinter: FirmwareTraceSink {
         let results = record.results.isEmpty ? "undefined instruction"
             : record.results.prefix(4).enumerated().map { "x\($0.offset)=\(hex($0.element))" }.joined(separator: " ")
         let who = record.disposition.handler.map { " (\($0))" } ?? ""
-        return "[\(time)] cpu\(record.vcpu) \(record.conduit) \(record.name) [\(hex(UInt64(record.functionID.rawValue)))] \(arguments) -> \(results)  \(record.disposition.action)\(who): \(record.disposition.reason.rawValue)"
+        let note = record.note.map { " (\($0))" } ?? ""
+        return "[\(time)] cpu\(record.vcpu) \(record.conduit) \(record.name) [\(hex(UInt64(record.functionID.rawValue)))] \(arguments) -> \(results)  \(record.disposition.action)\(who): \(record.disposition.reason.rawValue)\(note)"
     }
 }
 
@@ -40,6 +41,7 @@ final class FirmwareTraceJSONWriter: FirmwareTraceSink {
             "x0": hex(record.x0), "arguments": record.arguments.map(hex), "results": record.results.map(hex),
             "action": record.disposition.action.rawValue, "reason": record.disposition.reason.rawValue,
             "handler": record.disposition.handler ?? NSNull(), "host_ns": record.hostNanoseconds,
+            "note": record.note ?? NSNull(),
         ]
         if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
             handle.write(data + Data("\n".utf8))

@@ -28,6 +28,9 @@ struct MachineOptions: ParsableArguments {
     @Flag(name: .long, help: "Count time in instructions (1 ns each) for reproducible runs.")
     var icount = false
 
+    @Option(name: .long, help: "The board: virt (default) or highbank64 (Highbank SiP services in the VMM and in a firmware blob).")
+    var machine: String = "virt"
+
     /// The configuration these flags describe, with `forwardHandlers` registered.
     func configuration(forwardHandlers: [any FirmwareService] = [], basePolicy: FirmwarePolicy? = nil) throws -> MachineConfiguration {
         var configuration = MachineConfiguration()
@@ -36,6 +39,14 @@ struct MachineOptions: ParsableArguments {
         configuration.gicVersion = gic
         configuration.clockMode = icount ? .instructionCounted : .realTime
         configuration.forwardHandlers = forwardHandlers
+        switch machine {
+        case "virt":
+            // Plain virt's one VMM service, reached only through a `forward` range naming it.
+            configuration.profile = .virt
+            configuration.forwardHandlers.append(DemoBoardService())
+        case "highbank64": configuration.profile = .highbank64(blob: EmbeddedGuests.firmware)
+        default: throw CommandError("--machine: '\(machine)' is not a board Conduit knows (\(MachineProfile.names.joined(separator: ", ")))")
+        }
         var firmware = try policy.map(loadPolicy) ?? basePolicy ?? FirmwarePolicy()
         if let conduit {
             switch conduit.lowercased() {

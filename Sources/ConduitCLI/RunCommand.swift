@@ -19,7 +19,7 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var session: SessionOptions
 
     func run() throws {
-        let status = try session.run(machine: machine, boot: boot, forwardHandlers: [DemoBoardService()])
+        let status = try session.run(machine: machine, boot: boot)
         throw ExitCode(status)
     }
 }
@@ -80,6 +80,9 @@ struct SessionOptions: ParsableArguments {
         if trace != nil { vm.traceSinks.append(FirmwareTracePrinter()) }
         if let traceFile { vm.traceSinks.append(try FirmwareTraceJSONWriter(path: traceFile)) }
 
+        if trace == nil {
+            vm.diagnostics = { FileHandle.standardError.write(Data("conduit: \($0)\n".utf8)) }
+        }
         let input = TerminalConsole()
         vm.consoleInput = input
         let exit = vm.run(timeout: timeout, instructionLimit: maxInstructions)

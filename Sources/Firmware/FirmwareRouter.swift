@@ -26,6 +26,8 @@ public enum DispositionReason: String, Sendable {
     case smcFromFirmware = "SMC from the firmware world"
     /// The guest-side firmware called a function routed back to itself.
     case firmwareReentry = "firmware range called from the firmware world"
+    /// A board convention the machine profile declared answered the call (``LegacyCallABI``).
+    case legacyABI = "board ABI declared by the machine profile"
 }
 
 /// What the router did with one call: the action taken, why, who answered, and what the machine
@@ -68,6 +70,8 @@ public final class FirmwareRouter: Sendable {
     public let forwardHandlers: [any FirmwareService]
     /// The PV-time service, which the machine updates with stolen time.
     public let pvTime: PVTimeService
+    /// Board conventions outside SMCCC, checked before the function ID is read from X0.
+    public let legacyABIs: [LegacyCallABI]
 
     /// Which built-in service answers which IDs: (service index, enabled).
     private let serviceTable: RangeTable<ServiceSlot>
@@ -111,6 +115,7 @@ public final class FirmwareRouter: Sendable {
         self.filter = filter
         self.services = services
         self.forwardHandlers = setup.forwardHandlers
+        self.legacyABIs = setup.legacyABIs
         self.pvTime = pvTime
         self.serviceTable = try Self.table(of: services, kind: "built-in service")
         self.forwardTable = try Self.table(of: setup.forwardHandlers, kind: "forward handler")
@@ -170,6 +175,12 @@ public final class FirmwareRouter: Sendable {
         }
         if call.conduit == .smc, caller.isInFirmwareWorld {
             return deny(&call, .smcFromFirmware)
+        }
+        if !legacyABIs.isEmpty, policy.conduits.contains(call.conduit) {
+            for abi in legacyABIs where abi.serviceNumber(of: call) != nil {
+                let outcome = abi.handler.handle(&call)
+                return CallDisposition(action: .forward, reason: .legacyABI, outcome: outcome, handler: abi.handler.name)
+            }
         }
         if call.conduit == .smc, call.immediate != 0, policy.conduits.contains(.smc) {
             // KVM: x0 = ~0 and nothing else changes; the filter is not consulted.

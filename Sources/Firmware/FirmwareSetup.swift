@@ -11,6 +11,8 @@ public struct FirmwareSetup: Sendable {
     /// True when the machine has loaded a guest-side firmware blob, so `firmware` ranges have
     /// somewhere to go.
     public var hasFirmwareBlob = false
+    /// Board conventions outside SMCCC, declared by a board profile.
+    public private(set) var legacyABIs: [LegacyCallABI] = []
     /// Each vCPU's stolen-time record address, or nil.
     public private(set) var stolenTimeAddresses: [UInt64?]
 
@@ -24,6 +26,15 @@ public struct FirmwareSetup: Sendable {
     /// list reach it, and a range in the policy may name it by ``FirmwareService/name``.
     public mutating func addForwardHandler(_ handler: any FirmwareService) {
         forwardHandlers.append(handler)
+    }
+
+    /// Declares a board's non-SMCCC convention (see ``LegacyCallABI``). The register must be
+    /// one a call record carries (X1-X17).
+    public mutating func addLegacyABI(_ abi: LegacyCallABI) throws(PolicyError) {
+        guard (1...17).contains(abi.functionRegister) else {
+            throw .conflictingSettings("board ABI '\(abi.name)': register \(abi.functionRegister) is not one of X1-X17")
+        }
+        legacyABIs.append(abi)
     }
 
     /// Gives `vcpu` a PV-time stolen-time record at `address`, as KVM's `KVM_ARM_VCPU_PVTIME_IPA`:

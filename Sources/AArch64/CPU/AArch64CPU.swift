@@ -16,6 +16,12 @@ public final class AArch64CPU: MemoryObserver {
     public var systemRegisterHandler: SystemRegisterHandler?
     /// The generic timer's count.
     public var counter: CounterSource
+    /// When set, taking any exception also stops the run (`.exitRequested`) with the exception
+    /// in ``takenException``: for code that must not fault, such as the guest-side firmware.
+    public var stopsOnExceptions = false
+    /// The exception that stopped the run under ``stopsOnExceptions``; cleared by ``reset(entry:x0:)``.
+    public internal(set) var takenException: TakenException?
+
     /// Answers firmware calls in the run loop; nil makes `HVC`/`SMC` at EL1 stop the CPU. Not
     /// retained: the machine that owns the CPU sets itself here.
     public unowned(unsafe) var firmwareCallHandler: FirmwareCallHandler?
@@ -144,6 +150,7 @@ public final class AArch64CPU: MemoryObserver {
         eventRegister = false
         recursiveExceptions = 0
         lastExceptionVector = .max
+        takenException = nil
         flushTranslationCaches()
         translations.invalidateAll()
     }

@@ -101,3 +101,14 @@ public struct CPUIdentity: Sendable, Equatable {
         self.gicSystemRegisters = gicSystemRegisters
     }
 }
+
+/// An exception a CPU took while ``AArch64CPU/stopsOnExceptions`` was set.
+public struct TakenException: Sendable, Equatable {
+    /// ESR_EL1 (unchanged for interrupts).
+    public let syndrome: UInt64
+    /// FAR_EL1 (meaningful for aborts).
+    public let faultAddress: UInt64
+    /// ELR_EL1: the instruction that faulted, or where an interrupt was taken.
+    public let returnAddress: UInt64
+    public let isInterrupt: Bool
+}

@@ -27,6 +27,12 @@ extension AArch64CPU {
             ? recursiveExceptions &+ 1 : 0
         lastExceptionVector = vector
         pc = vector
+        if stopsOnExceptions {
+            // The firmware world has no exception handling of its own: the machine ends the call.
+            takenException = TakenException(syndrome: sys.esr, faultAddress: sys.far, returnAddress: returnAddress,
+                                            isInterrupt: type != .synchronous)
+            requestExit()
+        }
     }
 
     /// The synchronous exception for `exceptionClass` with `iss`; IL is set (32-bit instruction).

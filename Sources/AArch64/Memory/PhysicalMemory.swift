@@ -46,6 +46,8 @@ public final class PhysicalMemory {
         public let host: UnsafeMutableRawPointer
         /// One byte per 4 KiB page: ``PhysicalMemory/codePage`` and ``PhysicalMemory/exclusivePage``.
         let pageFlags: UnsafeMutablePointer<UInt8>
+        /// True when another map owns the host memory (``PhysicalMemory/addRAM(aliasing:)``).
+        let isAlias: Bool
 
         @inline(__always)
         func contains(_ address: UInt64) -> Bool { address >= base && address - base < size }
@@ -75,7 +77,7 @@ public final class PhysicalMemory {
     public init() {}
 
     deinit {
-        for region in ramRegions {
+        for region in ramRegions where !region.isAlias {
             munmap(region.host, Int(region.size))
             region.pageFlags.deallocate()
         }
@@ -90,8 +92,24 @@ public final class PhysicalMemory {
         let pages = Int(size / 4096)
         let flags = UnsafeMutablePointer<UInt8>.allocate(capacity: pages)
         flags.initialize(repeating: 0, count: pages)
-        ramRegions.append(RAMRegion(base: base, size: size, host: host, pageFlags: flags))
+        ramRegions.append(RAMRegion(base: base, size: size, host: host, pageFlags: flags, isAlias: false))
         ramRegions.sort { $0.base < $1.base }
+    }
+
+    /// Maps `region` of another map into this one as well: the same host memory and page flags,
+    /// at the same address. Two maps that share RAM must also share observers (each vCPU
+    /// registered with both), so that a write through either drops decoded code and clears
+    /// reservations everywhere. The other map must outlive this one.
+    public func addRAM(aliasing region: RAMRegion) throws(PhysicalMemoryError) {
+        guard !overlaps(base: region.base, size: region.size) else { throw .overlap(base: region.base, size: region.size) }
+        ramRegions.append(RAMRegion(base: region.base, size: region.size, host: region.host,
+                                    pageFlags: region.pageFlags, isAlias: true))
+        ramRegions.sort { $0.base < $1.base }
+    }
+
+    /// Every device mapped here, with its window: for a second map that shares them.
+    public var devices: [(base: UInt64, size: UInt64, device: MMIODevice)] {
+        mmioRegions.map { ($0.base, $0.size, $0.device) }
     }
 
     /// Maps `device` at `base` for `size` bytes.

@@ -20,6 +20,8 @@ public struct MachineConfiguration: Sendable {
     public var quantum = 20_000
     /// The CPU's optional features (the ID registers follow).
     public var cpuFeatures: CPUFeatures = .cortexA57
+    /// The board on top of `virt`: its firmware services, conventions and blob.
+    public var profile: MachineProfile = .virt
 
     public init() {}
 

@@ -46,6 +46,11 @@ public final class VirtMachine: FirmwareCallHandler {
     /// Bytes for the console's receive side, polled by the scheduler; nil when there is none.
     public var consoleInput: ConsoleInput?
 
+    /// The guest-side firmware's world, when the profile has a blob.
+    private(set) var firmwareWorld: FirmwareWorld?
+    /// One-line reports of things the guest should not have done (a firmware blob that faulted).
+    public var diagnostics: ((String) -> Void)?
+
     /// What ``boot(_:)`` loaded, replayed on SYSTEM_RESET as QEMU restores its ROM blobs.
     public private(set) var bootPlan: BootPlan?
     /// The wall time spent in ``run(timeout:instructionLimit:)``.
@@ -100,13 +105,21 @@ public final class VirtMachine: FirmwareCallHandler {
             }
         }
 
-        var setup = FirmwareSetup(policy: configuration.policy,
+        let profile = configuration.profile
+        var policy = configuration.policy
+        try profile.apply(to: &policy)
+        var setup = FirmwareSetup(policy: policy,
                                   host: FirmwareHost(power: power, clock: clock, memory: FirmwareMemoryView(memory)))
-        for handler in configuration.forwardHandlers { setup.addForwardHandler(handler) }
+        for handler in configuration.forwardHandlers + profile.forwardHandlers { setup.addForwardHandler(handler) }
         do {
+            for abi in profile.legacyABIs { try setup.addLegacyABI(abi) }
+            setup.hasFirmwareBlob = profile.firmwareBlob != nil
             router = try FirmwareRouter(setup)
         } catch {
             throw .firmware("\(error)")
+        }
+        if let blob = profile.firmwareBlob {
+            firmwareWorld = try FirmwareWorld(blob: blob, normalWorld: memory, cpus: cpus, clock: clock)
         }
         for cpu in cpus { cpu.firmwareCallHandler = self }
     }
@@ -129,6 +142,7 @@ public final class VirtMachine: FirmwareCallHandler {
     /// Restarts after SYSTEM_RESET: images reloaded, the boot vCPU at the entry, the rest off.
     private func restart() {
         resets += 1
+        firmwareWorld?.reload()
         if let plan = bootPlan {
             for segment in plan.segments { _ = memory.write(segment.bytes, at: segment.address) }
             power.resetAll()
@@ -246,9 +260,9 @@ public final class VirtMachine: FirmwareCallHandler {
     }
 
     /// Routes one `HVC`/`SMC` through the policy and applies the answer to the caller.
-    private func firmwareCall(_ conduit: Conduit, immediate: UInt16, from cpu: AArch64CPU) -> MachineExit? {
+    func firmwareCall(_ conduit: Conduit, immediate: UInt16, from cpu: AArch64CPU, inFirmwareWorld: Bool = false) -> MachineExit? {
         let caller = CallerState(vcpu: cpu.index, executionState: .aarch64, exceptionLevel: cpu.el,
-                                 isBigEndian: cpu.isBigEndianAtEL1)
+                                 isBigEndian: cpu.isBigEndianAtEL1, isInFirmwareWorld: inFirmwareWorld)
         var call = FirmwareCall(conduit: conduit, immediate: immediate, caller: caller,
                                 registerFile: UnsafePointer(cpu.generalRegisters))
         let tracing = isTracing
@@ -256,9 +270,20 @@ public final class VirtMachine: FirmwareCallHandler {
         let disposition = router.dispatch(&call)
 
         var stop: MachineExit?
+        var note: String?
         switch disposition.outcome {
-        case .resume, .enterFirmware:
-            // `firmware` ranges need a blob, which the router refuses to start without.
+        case .resume:
+            write(call, to: cpu)
+        case .enterFirmware:
+            // The router refuses `firmware` ranges without a blob, so the world exists.
+            if let world = firmwareWorld {
+                let result = world.enter(&call, from: cpu, machine: self)
+                if case .stopped(let exit) = result { stop = exit }
+                if let failure = result.failure {
+                    note = "firmware blob \(failure); the caller gets NOT_SUPPORTED"
+                    diagnostics?("cpu\(cpu.index) \(FirmwareTraceRecord.name(of: call.functionID)): \(note!)")
+                }
+            }
             write(call, to: cpu)
         case .undefinedInstruction:
             cpu.injectUndefinedAtFirmwareCall()
@@ -272,7 +297,7 @@ public final class VirtMachine: FirmwareCallHandler {
                 time: clock.nanoseconds, vcpu: cpu.index, conduit: conduit, x0: call.x0, functionID: call.functionID,
                 arguments: (1...6).map { call.argument($0) },
                 results: disposition.outcome == .undefinedInstruction ? [] : (0..<call.resultCount).map { call.results[$0] },
-                disposition: disposition, hostNanoseconds: cost)
+                disposition: disposition, hostNanoseconds: cost, note: note)
             for sink in traceSinks { sink.record(record) }
         }
         return stop

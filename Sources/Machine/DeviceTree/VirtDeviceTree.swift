@@ -41,6 +41,24 @@ public struct VirtDeviceTree {
         return node
     }
 
+    /// `/firmware` with a child per firmware the board profile provides, each with the `method`
+    /// (conduit) that really reaches it; nil when there is none (plain `virt`). Board firmware is
+    /// traditionally reached with SMC, so SMC wins when both conduits answer.
+    static func firmwareNode(profile: MachineProfile, router: FirmwareRouter) -> DeviceTreeNode? {
+        var children: [DeviceTreeNode] = []
+        for description in profile.firmwareNodes {
+            guard let method = [Conduit.smc, .hvc].first(where: { router.answers(description.probe, conduit: $0) }) else { continue }
+            let node = DeviceTreeNode(description.name)
+            node.set("compatible", strings: description.compatible)
+            node.set("method", string: method == .smc ? "smc" : "hvc")
+            children.append(node)
+        }
+        guard !children.isEmpty else { return nil }
+        let firmware = DeviceTreeNode("firmware")
+        for child in children { firmware.add(child) }
+        return firmware
+    }
+
     /// The whole tree for `machine`.
     public static func generate(configuration: MachineConfiguration, router: FirmwareRouter, mpidrs: [UInt64],
                                 chosen: Chosen) -> DeviceTreeNode {
@@ -53,6 +71,7 @@ public struct VirtDeviceTree {
 
         let psciMethod = psciMethod(router: router)
         if let psciMethod { root.add(psciNode(version: configuration.policy.psciVersion, method: psciMethod)) }
+        if let firmware = firmwareNode(profile: configuration.profile, router: router) { root.add(firmware) }
 
         let memory = root.add(DeviceTreeNode("memory@\(hex(VirtMemoryMap.ramBase))"))
         memory.set("device_type", string: "memory")

@@ -16,6 +16,8 @@ public struct FirmwareTraceRecord: Sendable {
     public var disposition: CallDisposition
     /// Host time spent routing and answering the call.
     public var hostNanoseconds: UInt64
+    /// What went wrong, when something did (a firmware blob that faulted or ran too long).
+    public var note: String? = nil
 
     /// The function's human name, or its hex ID.
     public var name: String { Self.name(of: functionID) }
