@@ -72,6 +72,9 @@ public final class FirmwareRouter: Sendable {
     public let pvTime: PVTimeService
     /// Board conventions outside SMCCC, checked before the function ID is read from X0.
     public let legacyABIs: [LegacyCallABI]
+    /// Whether any of them applies to callers in each execution state (AArch64, AArch32): a
+    /// flag test keeps the common call from walking the list.
+    private let legacyABIStates: (aarch64: Bool, aarch32: Bool)
 
     /// Which built-in service answers which IDs: (service index, enabled).
     private let serviceTable: RangeTable<ServiceSlot>
@@ -116,6 +119,8 @@ public final class FirmwareRouter: Sendable {
         self.services = services
         self.forwardHandlers = setup.forwardHandlers
         self.legacyABIs = setup.legacyABIs
+        self.legacyABIStates = (setup.legacyABIs.contains { $0.executionState == .aarch64 },
+                                setup.legacyABIs.contains { $0.executionState == .aarch32 })
         self.pvTime = pvTime
         self.serviceTable = try Self.table(of: services, kind: "built-in service")
         self.forwardTable = try Self.table(of: setup.forwardHandlers, kind: "forward handler")
@@ -176,8 +181,10 @@ public final class FirmwareRouter: Sendable {
         if call.conduit == .smc, caller.isInFirmwareWorld {
             return deny(&call, .smcFromFirmware)
         }
-        if !legacyABIs.isEmpty, policy.conduits.contains(call.conduit) {
-            for abi in legacyABIs where abi.serviceNumber(of: call) != nil {
+        if caller.executionState == .aarch64 ? legacyABIStates.aarch64 : legacyABIStates.aarch32,
+           policy.conduits.contains(call.conduit) {
+            for abi in legacyABIs where abi.conduit == call.conduit && abi.executionState == caller.executionState
+                && abi.serviceNumber(of: call) != nil {
                 let outcome = abi.handler.handle(&call)
                 return CallDisposition(action: .forward, reason: .legacyABI, outcome: outcome, handler: abi.handler.name)
             }

@@ -136,6 +136,7 @@ public final class AArch64CPU: MemoryObserver {
     /// general registers zero, EL1h with DAIF masked, system registers at reset (MMU and caches
     /// off), PC = `entry`, X0 = `x0`.
     public func reset(entry: UInt64, x0: UInt64 = 0) {
+        let mmuWasOn = sys.sctlr & 1 != 0 || instructionsRetired == 0
         x.update(repeating: 0, count: Self.pcSlot)
         x[0] = x0
         pc = entry
@@ -151,8 +152,13 @@ public final class AArch64CPU: MemoryObserver {
         recursiveExceptions = 0
         lastExceptionVector = .max
         takenException = nil
-        flushTranslationCaches()
-        translations.invalidateAll()
+        // With the MMU off before and after, every address maps flat with the same permissions,
+        // so the cached translations stay right: a firmware-world entry (a reset per call) then
+        // costs no TLB sweep.
+        if mmuWasOn {
+            flushTranslationCaches()
+            translations.invalidateAll()
+        }
     }
 
     // MARK: - Register access
