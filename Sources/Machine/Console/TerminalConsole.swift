@@ -7,6 +7,7 @@ import Foundation
 public final class TerminalConsole: ConsoleInput {
     private let descriptor: Int32
     private var savedAttributes: termios?
+    private var savedFlags: Int32 = -1
     private var pending: [UInt8] = []
     private var escape = false
     public private(set) var isOpen = true
@@ -25,17 +26,21 @@ public final class TerminalConsole: ConsoleInput {
                 tcsetattr(descriptor, TCSANOW, &attributes)
             }
         }
-        let flags = fcntl(descriptor, F_GETFL)
-        _ = fcntl(descriptor, F_SETFL, flags | O_NONBLOCK)
+        savedFlags = fcntl(descriptor, F_GETFL)
+        if savedFlags >= 0 { _ = fcntl(descriptor, F_SETFL, savedFlags | O_NONBLOCK) }
     }
 
     deinit { close() }
 
-    /// Restores the terminal.
+    /// Restores the terminal and the descriptor's blocking mode (the shell shares them).
     public func close() {
         if var attributes = savedAttributes {
             tcsetattr(descriptor, TCSANOW, &attributes)
             savedAttributes = nil
+        }
+        if savedFlags >= 0 {
+            _ = fcntl(descriptor, F_SETFL, savedFlags)
+            savedFlags = -1
         }
     }
 
