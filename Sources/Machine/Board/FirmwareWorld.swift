@@ -118,19 +118,17 @@ final class FirmwareWorld: FirmwareCallHandler {
                 result = .stopped(stop)
                 break
             }
+            if remaining <= 0 {
+                result = .exceededBudget(blob.budget)
+                break
+            }
             switch exit {
-            case .budgetExhausted, .exitRequested, .firmwareCallHandled:
-                if remaining <= 0 {
-                    result = .exceededBudget(blob.budget)
-                    break run
-                }
             case .waitForInterrupt, .waitForEvent:
                 result = .slept
                 break run
-            case .sendEvent:
+            case .budgetExhausted, .exitRequested, .firmwareCallHandled, .sendEvent, .firmwareCall:
+                // .firmwareCall is not reached: this world answers its own calls in the run loop.
                 continue
-            case .firmwareCall:
-                continue  // not reached: this world answers its own calls
             }
         }
         switch result {

@@ -175,10 +175,9 @@ public final class VirtMachine: FirmwareCallHandler {
                 guard isRunnable(index) else { continue }
                 anyRan = true
                 clock.beginQuantum(cpu)
-                var stop: MachineExit?
                 // Firmware calls are answered inside the run loop (``handleFirmwareCall``);
                 // the CPU stops only when one ends, suspends or powers off its caller.
-                stop = handle(cpu.run(maxInstructions: quantum), of: cpu)
+                let stop = handle(cpu.run(maxInstructions: quantum), of: cpu)
                 clock.endQuantum()
                 if let stop {
                     if case .reset = stop, configuration.rebootOnReset {
