@@ -84,6 +84,18 @@ expect_status 0 "" "$conduit" dtb -o "$scratch/virt.dtb" --smp 2 --conduit smc
 if command -v dtc >/dev/null; then
     expect_output 'method = "smc";' dtc -I dtb -O dts "$scratch/virt.dtb"
 fi
+# --trace-file: one JSON object per call.
+expect_status 0 "all 2 CPUs ran" "$conduit" demo --smp 2 --trace-file "$scratch/trace.jsonl"
+if ! python3 -c '
+import json, sys
+records = [json.loads(line) for line in open(sys.argv[1])]
+assert any(r["name"] == "CPU_ON" and r["action"] == "handle" and r["results"][0] == "0x0" for r in records), "no CPU_ON"
+assert any(r["function_id"] == "0x82000001" and r["action"] == "forward" and r["handler"] == "demo-board" for r in records)
+assert any(r["function_id"] == "0x83000000" and r["action"] == "deny" for r in records)
+' "$scratch/trace.jsonl"; then
+    echo "FAIL: --trace-file did not record the demo's calls as JSON lines"; failures=$((failures + 1))
+fi
+
 # Board profiles: /firmware exactly when the profile provides it.
 expect_status 0 "" "$conduit" dtb -o "$scratch/hb.dtb" --machine highbank64
 expect_failure "--machine: 'calxeda' is not a board Conduit knows (virt, highbank64)" "$conduit" dtb -o "$scratch/x.dtb" --machine calxeda
