@@ -45,7 +45,10 @@ public final class AArch64CPU: MemoryObserver {
     static let pcSlot = 35
     static let elSlot = 36
     static let retiredSlot = 37
-    static let slotCount = 38
+    /// A copy of SCTLR_EL1 for the run loop's per-block SP-alignment check (SA, SA0): reading
+    /// `sys` through the class costs an exclusivity check per block.
+    static let sctlrSlot = 38
+    static let slotCount = 39
     /// NZCV as 4 bits: N = 8, Z = 4, C = 2, V = 1.
     var nzcv: UInt32 {
         get { UInt32(truncatingIfNeeded: x[Self.nzcvSlot]) }
@@ -147,6 +150,7 @@ public final class AArch64CPU: MemoryObserver {
         spEL0 = 0
         spEL1 = 0
         sys = SystemRegisterFile()
+        x[Self.sctlrSlot] = sys.sctlr
         exclusive.valid = false
         eventRegister = false
         recursiveExceptions = 0

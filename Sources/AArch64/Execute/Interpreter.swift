@@ -118,7 +118,7 @@ struct Interpreter {
             }
             let readTLB = dataTLB + Int(el) &* 2 &* FastTLB.entries
             let writeTLB = readTLB + FastTLB.entries
-            let spCheck = cpu.sys.sctlr & (el == 0 ? 0x10 : 0x8) != 0
+            let spCheck = x[AArch64CPU.sctlrSlot] & (el == 0 ? 0x10 : 0x8) != 0
             let pageBase = pc & ~0xFFF
             var slot = Int((pc & 0xFFF) >> 2)
 

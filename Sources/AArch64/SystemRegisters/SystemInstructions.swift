@@ -200,6 +200,7 @@ extension AArch64CPU {
             return true
         case R.SCTLR_EL1:
             sys.sctlr = value & SystemRegisterFile.sctlrWritable | SystemRegisterFile.sctlrRES1
+            x[Self.sctlrSlot] = sys.sctlr
             flushTranslationCaches()
             return true
         case R.TTBR0_EL1:
