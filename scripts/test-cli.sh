@@ -84,6 +84,17 @@ expect_status 0 "" "$conduit" dtb -o "$scratch/virt.dtb" --smp 2 --conduit smc
 if command -v dtc >/dev/null; then
     expect_output 'method = "smc";' dtc -I dtb -O dts "$scratch/virt.dtb"
 fi
+# The console on a terminal: raw mode, and Ctrl-A x quits (exit status 0), as in QEMU. `script`
+# gives the run a pseudo-terminal; the guest is an endless loop (b .).
+printf '\000\000\000\024' >"$scratch/loop.bin"
+expect_status 4 "timeout" "$conduit" run --kernel "$scratch/loop.bin" --timeout 0.5
+if command -v script >/dev/null; then
+    status=0
+    (sleep 1; printf '\001x') | timeout 30 script -qec "$conduit run --kernel $scratch/loop.bin --timeout 20" /dev/null \
+        >/dev/null 2>&1 || status=$?
+    if [ "$status" -ne 0 ]; then echo "FAIL: Ctrl-A x did not end the run (exit $status)"; failures=$((failures + 1)); fi
+fi
+
 # --trace-file: one JSON object per call.
 expect_status 0 "all 2 CPUs ran" "$conduit" demo --smp 2 --trace-file "$scratch/trace.jsonl"
 if ! python3 -c '
