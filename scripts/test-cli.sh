@@ -109,6 +109,9 @@ fi
 
 # Board profiles: /firmware exactly when the profile provides it.
 expect_status 0 "" "$conduit" dtb -o "$scratch/hb.dtb" --machine highbank64
+expect_output "0xc2000000-0xc20000ff    firmware  guest-side firmware blob      filter range, machine highbank64" \
+    "$conduit" policy show --machine highbank64
+expect_output "Board ABI: OMAP4 monitor API (service number in r12): SMC from AArch32" "$conduit" policy show --machine highbank64
 expect_failure "--machine: 'calxeda' is not a board Conduit knows (virt, highbank64)" "$conduit" dtb -o "$scratch/x.dtb" --machine calxeda
 if command -v dtc >/dev/null; then
     expect_output 'compatible = "conduit,highbank64-sip";' dtc -I dtb -O dts "$scratch/hb.dtb"

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Firmware
+import Machine
 import PolicyFile
 import SMCCC
 
@@ -32,9 +33,22 @@ struct PolicyCommand: ParsableCommand {
         @Argument(help: "The policy file (.yaml, .yml or .toml); the default policy if omitted.")
         var file: String?
 
+        @Option(name: .long, help: "Show the table of a machine with this board profile (its ranges, handlers and blob included).")
+        var machine: String?
+
         func run() throws {
             let policy = try file.map(loadPolicy) ?? FirmwarePolicy()
-            print(try PolicyReport(policy: policy).text)
+            guard let machine else {
+                print(try PolicyReport(policy: policy).text)
+                return
+            }
+            var options = try MachineOptions.parse(["--machine", machine])
+            options.policy = file
+            let vm: VirtMachine
+            do { vm = try VirtMachine(try options.configuration(), transmit: { _ in }) } catch let error as MachineError {
+                throw CommandError(error.description)
+            }
+            print(try PolicyReport(policy: vm.router.policy, machineRouter: vm.router).text)
         }
     }
 }

@@ -4,15 +4,24 @@ import SMCCC
 /// The text of `conduit policy show`: the settings, then the effective table for each conduit.
 struct PolicyReport {
     let policy: FirmwarePolicy
+    /// The router of a machine built with a profile (`policy show --machine`), whose handlers,
+    /// ranges and blob are real; nil to build one from the policy alone.
+    var machineRouter: FirmwareRouter? = nil
 
     var text: String {
         get throws {
-            // Named forward handlers come from the machine profile when a VM starts; here they
-            // are stand-ins that carry the name, so the table says who will answer.
-            var setup = FirmwareSetup(policy: policy, host: .detached())
-            let named = Set(policy.filter.entries.compactMap(\.handler))
-            for name in named.sorted() { setup.addForwardHandler(NamedHandler(name: name)) }
-            let router = try FirmwareRouter(setup)
+            let router: FirmwareRouter
+            if let machineRouter {
+                router = machineRouter
+            } else {
+                // Named forward handlers come from the machine profile when a VM starts; here
+                // they are stand-ins that carry the name, so the table says who will answer.
+                var setup = FirmwareSetup(policy: policy, host: .detached())
+                let named = Set(policy.filter.entries.compactMap(\.handler))
+                for name in named.sorted() { setup.addForwardHandler(NamedHandler(name: name)) }
+                router = try FirmwareRouter(setup)
+            }
+            let policy = router.policy
             var lines: [String] = []
             lines.append("Policy: \(summary(of: policy))")
             lines.append("SMC means: \(smcMeaning)")
@@ -23,6 +32,11 @@ struct PolicyReport {
             switch policy.entropy {
             case .system: lines.append("TRNG entropy: host cryptographic RNG")
             case .seeded(let seed): lines.append("TRNG entropy: deterministic, seed \(seed)")
+            }
+            for abi in router.legacyABIs {
+                let numbers = abi.functions.sorted().map { hex(UInt64($0)) }.joined(separator: ", ")
+                lines.append("Board ABI: \(abi.name): \(abi.conduit) from \(abi.executionState == .aarch32 ? "AArch32" : "AArch64"), "
+                    + "service numbers \(numbers) -> \(abi.handler.name) (checked before the function ID)")
             }
             for conduit in Conduit.allCases {
                 lines.append("")
