@@ -48,8 +48,8 @@ final class GICCore {
         var commonBinaryPoint = false
         /// GICv2 GICC_CTLR.FIQEn: Group 0 as FIQ. Always true on GICv3 with DS = 1.
         var group0AsFIQ = true
-        /// Priorities of acknowledged interrupts whose priority has not dropped, innermost last:
-        /// the active priority registers, as a stack.
+        /// Group priorities of acknowledged interrupts whose priority has not dropped, innermost
+        /// last: the active priority registers, as a stack.
         var activePriorities: [(intid: Int, priority: UInt8)] = []
 
         /// The running priority: the innermost active priority, or idle (0xFF).
@@ -158,8 +158,14 @@ final class GICCore {
         let interface = interfaces[cpu]
         guard candidate.group1 ? interface.group1Enabled : interface.group0Enabled else { return false }
         guard candidate.priority < interface.priorityMask else { return false }
-        let binaryPoint = candidate.group1 && !interface.commonBinaryPoint ? interface.binaryPoint1 &- 1 : interface.binaryPoint0
-        return Self.groupPriority(candidate.priority, binaryPoint: binaryPoint) < interface.runningPriority
+        return Self.groupPriority(candidate.priority, binaryPoint: binaryPoint(for: candidate.group1, cpu: cpu)) < interface.runningPriority
+    }
+
+    /// The binary point that splits a priority of `group1`'s group: BPR0, or BPR1 - 1 (Group 1's
+    /// binary point is one less, IHI0069H 4.8.3), or BPR0 for both when CBPR is set.
+    func binaryPoint(for group1: Bool, cpu: Int) -> UInt8 {
+        let interface = interfaces[cpu]
+        return group1 && !interface.commonBinaryPoint ? interface.binaryPoint1 &- 1 : interface.binaryPoint0
     }
 
     /// Recomputes `cpu`'s IRQ and FIQ lines.
@@ -201,7 +207,9 @@ final class GICCore {
             irq.active = true
             if intid >= 16 || sgiSources[cpu][intid] == 0 { irq.pendingLatch = false }
         }
-        interfaces[cpu].activePriorities.append((intid, candidate.priority))
+        // The running priority is the group priority of what was taken (IHI0069H 4.8.4):
+        // later interrupts preempt only with a higher group priority.
+        interfaces[cpu].activePriorities.append((intid, Self.groupPriority(candidate.priority, binaryPoint: binaryPoint(for: candidate.group1, cpu: cpu))))
         // An active SPI is no longer pending for the other vCPUs it could go to.
         if intid >= 32 { updateAll() } else { update(cpu: cpu) }
         return (intid, source)
