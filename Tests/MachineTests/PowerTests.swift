@@ -180,6 +180,27 @@ struct PowerTests {
         }
     }
 
+    @Test func aMachineIsFreedWithItsLastReference() throws {
+        // CPUs, devices, the firmware world and the scheduler's closures must not keep each
+        // other alive: a library user builds and drops machines.
+        weak var plain: VirtMachine?
+        weak var board: VirtMachine?
+        weak var cpu: AArch64CPU?
+        do {
+            var configuration = MachineConfiguration()
+            configuration.cpuCount = 4
+            let first = try VirtMachine(configuration) { _ in }
+            configuration.profile = .highbank64(blob: try BoardFirmwareTests.returning42())
+            let second = try VirtMachine(configuration) { _ in }
+            plain = first
+            board = second
+            cpu = first.cpus[3]
+        }
+        #expect(plain == nil)
+        #expect(board == nil)
+        #expect(cpu == nil)
+    }
+
     @Test func theInstructionLimitStopsAnEndlessLoop() throws {
         let harness = try MachineHarness("b .")
         #expect(harness.run(limit: 100_000) == .instructionLimit)

@@ -97,13 +97,6 @@ public final class VirtMachine: FirmwareCallHandler {
         uart.interrupt = InterruptLine { [unowned gic] in gic.setSharedInterrupt(VirtMemoryMap.uartSPI, level: $0) }
         rtc.interrupt = InterruptLine { [unowned gic] in gic.setSharedInterrupt(VirtMemoryMap.rtcSPI, level: $0) }
 
-        // TLBI ...IS and IC IALLUIS reach every vCPU.
-        let all = cpus
-        for cpu in cpus {
-            cpu.broadcast = { operation in
-                for other in all where other !== cpu { other.perform(operation) }
-            }
-        }
 
         let profile = configuration.profile
         var policy = configuration.policy
@@ -122,6 +115,14 @@ public final class VirtMachine: FirmwareCallHandler {
             firmwareWorld = try FirmwareWorld(blob: blob, normalWorld: memory, cpus: cpus, clock: clock)
         }
         for cpu in cpus { cpu.firmwareCallHandler = self }
+        // TLBI ...IS and IC IALLUIS reach every vCPU. The closures hold the machine weakly: a
+        // CPU holding its siblings would keep the whole machine alive.
+        for cpu in cpus {
+            cpu.broadcast = { [weak self, unowned cpu] operation in
+                guard let self else { return }
+                for other in self.cpus where other !== cpu { other.perform(operation) }
+            }
+        }
     }
 
     // MARK: - Boot
