@@ -76,7 +76,8 @@ public final class GICv2: InterruptController, MMIODeviceSet {
                 return value
             case 0xFD0..<0x1000 where size == 4: return GICv2.identification[Int((offset - 0xFD0) >> 2)]
             default:
-                return size == 4 && offset < 0x1000 ? 0 : (offset < 0x1_0000 && size <= 4 ? 0 : nil)
+                // Reserved and unimplemented registers read as zero (IHI0048B 4.1.1).
+                return size <= 4 ? 0 : nil
             }
         }
 
