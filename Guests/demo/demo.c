@@ -120,7 +120,7 @@ int main(void) {
         show("board service 0x82000001 (forwarded to the VMM): ", board.x0);
         show("  x1 = ", board.x1);
     }
-    show("OEM service 0x83000000 (no service: denied): ", smccc_call(0x83000000u, 0, 0, 0).x0);
+    show("OEM service 0x83000000 (denied): ", smccc_call(0x83000000u, 0, 0, 0).x0);
     show("TRNG_RND64 (64 bits): status ", smccc_call(TRNG_RND64, 64, 0, 0).x0);
     puts_uart("powering off with PSCI SYSTEM_OFF\n");
     return 0;
