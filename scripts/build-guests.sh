@@ -16,7 +16,7 @@ lld="$toolchain/ld.lld"
 mkdir -p "$out/obj"
 
 cflags=(--target=aarch64-none-elf -march=armv8-a -mgeneral-regs-only -ffreestanding -fno-builtin
-        -nostdlib -O2 -Wall -Werror -fno-stack-protector -mstrict-align)
+        -nostdlib -O2 -Wall -Werror -fno-stack-protector -mstrict-align -I Guests/common)
 
 compile() {  # compile <source> <object>
     "$clang" "${cflags[@]}" -c "$1" -o "$2"
@@ -24,12 +24,14 @@ compile() {  # compile <source> <object>
 
 compile Guests/common/start.S "$out/obj/start.o"
 compile Guests/common/runtime.c "$out/obj/runtime.o"
+compile Guests/common/mmu.S "$out/obj/mmu.o"
+compile Guests/common/freestanding.S "$out/obj/freestanding.o"
 
 link() {  # link <name> <objects...>
     local name=$1
     shift
     "$lld" -T Guests/common/guest.ld -nostdlib --no-dynamic-linker -static -o "$out/$name.elf" \
-        "$out/obj/start.o" "$out/obj/runtime.o" "$@"
+        "$out/obj/start.o" "$out/obj/runtime.o" "$out/obj/mmu.o" "$out/obj/freestanding.o" "$@"
 }
 
 for bench in alu ldst hvc; do
@@ -54,7 +56,7 @@ link bench-actions "$out/obj/bench-actions.o" "$out/obj/fdt.o"
     -module-name Conformance -c Guests/conformance/*.swift -o "$out/obj/conformance-swift.o"
 compile Guests/conformance/runtime.S "$out/obj/conformance-runtime.o"
 "$lld" -T Guests/common/guest.ld -nostdlib --no-dynamic-linker -static -o "$out/conformance.elf" \
-    "$out/obj/conformance-runtime.o" "$out/obj/conformance-swift.o"
+    "$out/obj/conformance-runtime.o" "$out/obj/conformance-swift.o" "$out/obj/mmu.o" "$out/obj/freestanding.o"
 
 # The guest-side firmware blob for --machine highbank64: Embedded Swift importing the SMCCC
 # module (built here for aarch64-none-none-elf), plus its assembly vector table.
@@ -68,6 +70,6 @@ mkdir -p "$out/obj/smccc"
     -module-name FirmwareBlob -c Guests/firmware/*.swift -o "$out/obj/firmware-swift.o"
 compile Guests/firmware/entry.S "$out/obj/firmware-entry.o"
 "$lld" -T Guests/firmware/firmware.ld -nostdlib --no-dynamic-linker -static -o "$out/firmware.elf" \
-    "$out/obj/firmware-entry.o" "$out/obj/firmware-swift.o" "$out/obj/smccc.o"
+    "$out/obj/firmware-entry.o" "$out/obj/firmware-swift.o" "$out/obj/smccc.o" "$out/obj/freestanding.o"
 
 echo "guests built in $out: $(cd "$out" && ls ./*.elf | tr '\n' ' ')"

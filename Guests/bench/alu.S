@@ -38,13 +38,9 @@ main:
     eor     x0, x1, x2
     eor     x0, x0, x3
     eor     x0, x0, x4
-    eor     x19, x0, x7
+    eor     x1, x0, x7
     adr     x0, label
-    bl      puts_uart
-    mov     x0, x19
-    bl      put_hex
-    mov     x0, #10
-    bl      putc_uart
+    bl      put_result
     ldp     x29, x30, [sp], #16
     ret
 

@@ -7,19 +7,16 @@ main:
     stp     x29, x30, [sp, #-16]!
     movz    x10, #0x8480             // 2,000,000 = 0x1e8480
     movk    x10, #0x1e, lsl #16
-    mov     x19, #0
+    mov     x11, #0                  // the sum (SMCCC 1.1 calls preserve X4-X17)
 1:  movz    x0, #0x0000
     movk    x0, #0x8400, lsl #16      // PSCI_VERSION
     hvc     #0
-    add     x19, x19, x0
+    add     x11, x11, x0
     subs    x10, x10, #1
     b.ne    1b
+    mov     x1, x11
     adr     x0, label
-    bl      puts_uart
-    mov     x0, x19
-    bl      put_hex
-    mov     x0, #10
-    bl      putc_uart
+    bl      put_result
     ldp     x29, x30, [sp], #16
     ret
 

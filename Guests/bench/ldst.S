@@ -26,13 +26,8 @@ main:
     and     x9, x9, #0xffff
     subs    x10, x10, #1
     b.ne    1b
-    mov     x19, x1
     adr     x0, label
-    bl      puts_uart
-    mov     x0, x19
-    bl      put_hex
-    mov     x0, #10
-    bl      putc_uart
+    bl      put_result
     ldp     x29, x30, [sp], #16
     ret
 

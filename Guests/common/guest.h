@@ -10,6 +10,8 @@ void putc_uart(char c);
 void puts_uart(const char *s);
 void put_hex(uint64_t value);
 void put_dec(uint64_t value);
+// "<label><value in hex>\n": the result line of a benchmark guest.
+void put_result(const char *label, uint64_t value);
 void system_off(void) __attribute__((noreturn));
 
 // An SMCCC call through HVC: x0-x3 in, x0 out.
@@ -23,5 +25,5 @@ static inline uint64_t hvc_call(uint64_t x0, uint64_t x1, uint64_t x2, uint64_t 
 }
 
 // Identity-maps the first 2 GiB (devices below 1 GiB, RAM above, write-back cacheable) with
-// 1 GiB blocks and turns the MMU and caches on.
+// 1 GiB blocks and turns the MMU and caches on (common/mmu.S).
 void enable_mmu(void);

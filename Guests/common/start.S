@@ -1,21 +1,11 @@
 // Entry for every bare-metal guest: EL1h, MMU off, DAIF masked (Linux's booting contract and
 // QEMU's ELF boot). Clears .bss, installs a vector table that reports any exception and powers
 // off, calls main(), then PSCI SYSTEM_OFF.
+    .include "entry.inc"
     .section .text.boot, "ax"
     .global _start
 _start:
-    ldr     x1, =__stack_top
-    mov     sp, x1
-    ldr     x1, =__bss_start
-    ldr     x2, =__bss_end
-1:  cmp     x1, x2
-    b.hs    2f
-    str     xzr, [x1], #8
-    b       1b
-2:  adr     x1, vectors
-    msr     vbar_el1, x1
-    isb
-    bl      main
+    boot_cpu_entry vectors, main
     b       system_off
 
 // PSCI SYSTEM_OFF through HVC: the conduit of QEMU's and Conduit's default policy.

@@ -6,21 +6,11 @@
 // a count in exception_count) and, unless it is the SVC that ends an EL0 excursion, the faulting
 // instruction is skipped: a test expecting an undefined instruction sees the count go up.
 
+    .include "entry.inc"
     .section .text.boot, "ax"
     .global _start
 _start:
-    ldr     x1, =__stack_top
-    mov     sp, x1
-    ldr     x1, =__bss_start
-    ldr     x2, =__bss_end
-1:  cmp     x1, x2
-    b.hs    2f
-    str     xzr, [x1], #8
-    b       1b
-2:  adr     x1, vectors
-    msr     vbar_el1, x1
-    isb
-    bl      conformance_main
+    boot_cpu_entry vectors, conformance_main
 3:  wfi
     b       3b
 
@@ -202,52 +192,10 @@ exception_esr_now:
     ldr     x0, [x0]
     ret
 
-// void enable_mmu(void): identity map of the first 2 GiB with 1 GiB blocks (Device below 1 GiB,
-// Normal write-back above), 39-bit VA, MMU and caches on. The table is shared by every CPU.
-    .global enable_mmu
-enable_mmu:
-    adr     x0, level1_table
-    mov     x1, #0x0401                // block at 0: valid, AttrIndx 0 (Device), AF
-    orr     x1, x1, #(3 << 53)         // PXN, UXN
-    str     x1, [x0]
-    mov     x1, #0x40000000
-    movk    x1, #0x0705                // block at 1 GiB: valid, AttrIndx 1 (Normal), SH inner, AF
-    str     x1, [x0, #8]
-    dsb     ish
-    mov     x1, #0xff00                // MAIR: attr0 Device-nGnRnE, attr1 Normal WB
-    msr     mair_el1, x1
-    mov     x1, #25                    // T0SZ = 25
-    orr     x1, x1, #(1 << 8)          // IRGN0 write-back
-    orr     x1, x1, #(1 << 10)         // ORGN0 write-back
-    orr     x1, x1, #(3 << 12)         // SH0 inner shareable
-    orr     x1, x1, #(1 << 23)         // EPD1
-    orr     x1, x1, #(2 << 32)         // IPS 40 bits
-    msr     tcr_el1, x1
-    msr     ttbr0_el1, x0
-    isb
-    tlbi    vmalle1
-    dsb     nsh
-    isb
-    mrs     x1, sctlr_el1
-    orr     x1, x1, #1                 // M
-    orr     x1, x1, #(1 << 2)          // C
-    orr     x1, x1, #(1 << 12)         // I
-    msr     sctlr_el1, x1
-    isb
-    ret
-
 // Secondary CPUs start here with X0 = a context ID: their index, used to pick a stack.
     .global secondary_entry
 secondary_entry:
-    ldr     x1, =__secondary_stacks_top
-    and     x2, x0, #0x3f             // the CPU's index, from the context ID
-    lsl     x2, x2, #14               // 16 KiB each (guest.ld)
-    sub     x1, x1, x2
-    mov     sp, x1
-    adr     x1, vectors
-    msr     vbar_el1, x1
-    isb
-    bl      secondary_main
+    secondary_cpu_entry vectors, secondary_main
 1:  wfi
     b       1b
 
@@ -283,26 +231,10 @@ vectors:
     b       unexpected
     .endr
 
-current_sync:
-    stp     x9, x10, [sp, #-16]!
+// Records ESR_EL1 in exception_esr, counts the exception and moves ELR_EL1 past the
+// instruction. Clobbers X9 and X10.
+.macro record_and_skip
     mrs     x9, esr_el1
-    adr     x10, exception_esr
-    str     x9, [x10]
-    adr     x10, exception_count
-    ldr     x9, [x10]
-    add     x9, x9, #1
-    str     x9, [x10]
-    mrs     x9, elr_el1
-    add     x9, x9, #4                // skip the instruction
-    msr     elr_el1, x9
-    ldp     x9, x10, [sp], #16
-    eret
-
-lower_sync:
-    mrs     x9, esr_el1
-    lsr     x10, x9, #26
-    cmp     x10, #0x15                // SVC from EL0: the excursion is over
-    b.eq    1f
     adr     x10, exception_esr
     str     x9, [x10]
     adr     x10, exception_count
@@ -312,8 +244,21 @@ lower_sync:
     mrs     x9, elr_el1
     add     x9, x9, #4
     msr     elr_el1, x9
+.endm
+
+current_sync:
+    stp     x9, x10, [sp, #-16]!
+    record_and_skip
+    ldp     x9, x10, [sp], #16
     eret
-1:  b       el0_return
+
+lower_sync:
+    mrs     x9, esr_el1
+    lsr     x10, x9, #26
+    cmp     x10, #0x15                // SVC from EL0: the excursion is over
+    b.eq    el0_return
+    record_and_skip                   // the EL0 stub keeps nothing in X9 or X10
+    eret
 
 current_irq:
     b       unexpected
@@ -324,10 +269,6 @@ unexpected:
     bl      unexpected_exception
 2:  wfi
     b       2b
-
-    .bss
-    .balign 4096
-level1_table: .skip 4096
 
     .data
     .balign 8
@@ -344,69 +285,7 @@ shared_area:
     adr     x0, shared_words
     ret
 
-// The C library routines Embedded Swift's code may call.
-    .global memset
-memset:
-    mov     x3, x0
-1:  cbz     x2, 2f
-    strb    w1, [x3], #1
-    sub     x2, x2, #1
-    b       1b
-2:  ret
-    .global memcpy
-    .global memmove
-memcpy:
-memmove:
-    cmp     x0, x1
-    b.hi    3f
-    mov     x3, x0
-1:  cbz     x2, 2f
-    ldrb    w4, [x1], #1
-    strb    w4, [x3], #1
-    sub     x2, x2, #1
-    b       1b
-2:  ret
-3:  add     x1, x1, x2               // copy backwards when the destination is above the source
-    add     x3, x0, x2
-4:  cbz     x2, 2b
-    ldrb    w4, [x1, #-1]!
-    strb    w4, [x3, #-1]!
-    sub     x2, x2, #1
-    b       4b
-
-// int posix_memalign(void **result, size_t alignment, size_t size): a bump allocator over the
-// heap after the stack (the guest never frees).
-    .global posix_memalign
-posix_memalign:
-    adr     x3, heap_next
-    ldr     x4, [x3]
-    cbnz    x4, 1f
-    ldr     x4, =__heap_start
-1:  sub     x5, x1, #1
-    add     x4, x4, x5
-    bic     x4, x4, x5
-    str     x4, [x0]
-    add     x4, x4, x2
-    str     x4, [x3]
-    mov     w0, #0
-    ret
-    .global free
-free:
-    ret
-
     .bss
     .balign 64
 shared_words: .skip 8 * 128
-    .data
-    .balign 8
-heap_next: .quad 0
 
-    .text
-    .global strlen
-strlen:
-    mov     x1, x0
-1:  ldrb    w2, [x1], #1
-    cbnz    w2, 1b
-    sub     x0, x1, x0
-    sub     x0, x0, #1
-    ret
