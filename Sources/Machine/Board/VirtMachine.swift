@@ -33,7 +33,10 @@ public final class VirtMachine: FirmwareCallHandler {
     public let clock: MachineClock
     public let uart: PL011
     public let rtc: PL031
+    /// Where device and timer lines go: the GIC's state machine.
     public let interruptController: InterruptController
+    /// The GIC's register front end (its MMIO devices refer to it without owning it).
+    let gic: GICFrontEnd
     public let router: FirmwareRouter
     let power: MachinePowerControl
 
@@ -81,21 +84,18 @@ public final class VirtMachine: FirmwareCallHandler {
 
         uart = PL011(transmit: transmit)
         rtc = PL031(now: { [unowned clock] in clock.wallSeconds })
-        if configuration.gicVersion == 3 {
-            interruptController = GICv3(cpus: cpus)
-        } else {
-            interruptController = GICv2(cpus: cpus)
-        }
+        gic = configuration.gicVersion == 3 ? GICv3(cpus: cpus) : GICv2(cpus: cpus)
+        interruptController = gic.core
         do {
-            try (interruptController as! MMIODeviceSet).map(into: memory)
+            try gic.map(into: memory)
             try memory.addMMIO(base: VirtMemoryMap.uart, size: VirtMemoryMap.primeCellSize, device: uart)
             try memory.addMMIO(base: VirtMemoryMap.rtc, size: VirtMemoryMap.primeCellSize, device: rtc)
         } catch {
             throw .invalid("memory map", "\(error)")
         }
-        let gic = interruptController
-        uart.interrupt = InterruptLine { [unowned gic] in gic.setSharedInterrupt(VirtMemoryMap.uartSPI, level: $0) }
-        rtc.interrupt = InterruptLine { [unowned gic] in gic.setSharedInterrupt(VirtMemoryMap.rtcSPI, level: $0) }
+        let lines = interruptController
+        uart.interrupt = InterruptLine { [unowned lines] in lines.setSharedInterrupt(VirtMemoryMap.uartSPI, level: $0) }
+        rtc.interrupt = InterruptLine { [unowned lines] in lines.setSharedInterrupt(VirtMemoryMap.rtcSPI, level: $0) }
 
 
         let profile = configuration.profile

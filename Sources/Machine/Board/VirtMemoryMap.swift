@@ -23,6 +23,9 @@ public enum VirtMemoryMap {
     /// The most RAM the low map holds (QEMU's legacy 255 GiB limit).
     public static let maximumRAM: UInt64 = 255 << 30
 
+    /// How many SPIs the GIC has (QEMU's NUM_IRQS): INTIDs 32-287.
+    public static let sharedPeripheralInterrupts = 256
+
     /// Shared peripheral interrupts, as SPI numbers (INTID = 32 + n).
     public static let uartSPI = 1
     public static let rtcSPI = 2

@@ -344,7 +344,23 @@ final class GICCore {
     }
 }
 
-/// Something that occupies windows of the physical address map (a GIC's several frames).
-protocol MMIODeviceSet {
+/// The device lines reach the state machine directly: both GIC versions take interrupts the
+/// same way, and differ only in the registers software sees.
+extension GICCore: InterruptController {
+    func setPrivateInterrupt(_ intid: Int, cpu: Int, level: Bool) {
+        guard intid >= 16, intid < 32, cpu >= 0, cpu < cpuCount else { return }
+        setLevel(intid, cpu: cpu, level: level)
+    }
+
+    func setSharedInterrupt(_ spi: Int, level: Bool) {
+        guard spi >= 0, spi < sharedCount else { return }
+        setLevel(32 + spi, cpu: 0, level: level)
+    }
+}
+
+/// A GIC version's register front end over a ``GICCore``: its windows in the physical address
+/// map (the distributor and the redistributors or the CPU interface).
+protocol GICFrontEnd: AnyObject {
+    var core: GICCore { get }
     func map(into memory: PhysicalMemory) throws(PhysicalMemoryError)
 }

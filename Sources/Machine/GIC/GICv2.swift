@@ -3,20 +3,17 @@ import AArch64
 /// A GICv2 (IHI0048B) without the Security Extensions: the distributor at 0x0800_0000 and the
 /// memory-mapped CPU interface at 0x0801_0000, for up to 8 vCPUs. SGIs record their source vCPU,
 /// which GICC_IAR reports in bits 12:10.
-public final class GICv2: InterruptController, MMIODeviceSet {
+final class GICv2: GICFrontEnd {
     let core: GICCore
     let cpus: [AArch64CPU]
-    static let sharedInterrupts = 256
-    private var targets: [UInt8]
     /// GICC_CTLR.AckCtl per vCPU: GICC_IAR may acknowledge Group 1 interrupts.
     private var acknowledgeGroup1: [Bool]
 
-    public init(cpus: [AArch64CPU]) {
+    init(cpus: [AArch64CPU]) {
         self.cpus = cpus
-        core = GICCore(cpus: cpus, sharedCount: Self.sharedInterrupts)
-        targets = Array(repeating: 0, count: Self.sharedInterrupts)
+        core = GICCore(cpus: cpus, sharedCount: VirtMemoryMap.sharedPeripheralInterrupts)
         acknowledgeGroup1 = Array(repeating: false, count: cpus.count)
-        for index in 0..<Self.sharedInterrupts { core.routes[index] = .mask(0) }
+        for index in 0..<VirtMemoryMap.sharedPeripheralInterrupts { core.routes[index] = .mask(0) }
         // SGIs are permanently enabled, as QEMU's GICv2 has them.
         for cpu in cpus.indices {
             for intid in 0..<16 { core.banked[cpu][intid].enabled = true }
@@ -27,16 +24,6 @@ public final class GICv2: InterruptController, MMIODeviceSet {
     func map(into memory: PhysicalMemory) throws(PhysicalMemoryError) {
         try memory.addMMIO(base: VirtMemoryMap.gicDistributor, size: VirtMemoryMap.gicDistributorSize, device: Distributor(gic: self))
         try memory.addMMIO(base: VirtMemoryMap.gicCPUInterface, size: VirtMemoryMap.gicCPUInterfaceSize, device: CPUInterface(gic: self))
-    }
-
-    public func setPrivateInterrupt(_ intid: Int, cpu: Int, level: Bool) {
-        guard intid >= 16, intid < 32, cpu < cpus.count else { return }
-        core.setLevel(intid, cpu: cpu, level: level)
-    }
-
-    public func setSharedInterrupt(_ spi: Int, level: Bool) {
-        guard spi >= 0, spi < Self.sharedInterrupts else { return }
-        core.setLevel(32 + spi, cpu: 0, level: level)
     }
 
     /// ID registers from 0xFD0 (PIDR4) to 0xFFC (CIDR3): ArchRev 2, as QEMU's GIC.
@@ -61,7 +48,13 @@ public final class GICv2: InterruptController, MMIODeviceSet {
                 for byte in 0..<size {
                     let intid = Int(offset - 0x800) + byte
                     let mask: UInt8
-                    if intid < 32 { mask = cpu < 8 ? 1 << UInt8(cpu) : 0 } else if intid - 32 < GICv2.sharedInterrupts { mask = gic.targets[intid - 32] } else { mask = 0 }
+                    if intid < 32 {
+                        mask = cpu < 8 ? 1 << UInt8(cpu) : 0  // read-only: the reading CPU
+                    } else if intid < core.intidLimit, case .mask(let targets) = core.routes[intid - 32] {
+                        mask = targets
+                    } else {
+                        mask = 0
+                    }
                     value |= UInt64(mask) << UInt64(byte * 8)
                 }
                 return value
@@ -96,9 +89,8 @@ public final class GICv2: InterruptController, MMIODeviceSet {
             case 0x800..<0xC00:
                 for byte in 0..<size {
                     let intid = Int(offset - 0x800) + byte
-                    guard intid >= 32, intid - 32 < GICv2.sharedInterrupts else { continue }
+                    guard intid >= 32, intid - 32 < VirtMemoryMap.sharedPeripheralInterrupts else { continue }
                     let mask = UInt8(truncatingIfNeeded: value >> UInt64(byte * 8)) & UInt8(truncatingIfNeeded: (1 << gic.cpus.count) - 1)
-                    gic.targets[intid - 32] = mask
                     core.routes[intid - 32] = .mask(mask)
                 }
                 core.updateAll()

@@ -4,21 +4,19 @@ import AArch64
 /// 0x0800_0000, one redistributor per vCPU (RD_base and SGI_base frames, 128 KiB apart) from
 /// 0x080A_0000, and the ICC_* system register CPU interface. Affinity routing is always on
 /// (GICD_CTLR.ARE reads as one), as on QEMU's `virt` with a v8 CPU.
-public final class GICv3: InterruptController, MMIODeviceSet {
+final class GICv3: GICFrontEnd {
     let core: GICCore
     let cpus: [AArch64CPU]
-    /// SPIs: QEMU `virt` has 256 (INTIDs 32-287).
-    static let sharedInterrupts = 256
     /// Redistributors that have left ProcessorSleep (GICR_WAKER).
     private var awake: [Bool]
     private var routing: [UInt64]
 
-    public init(cpus: [AArch64CPU]) {
+    init(cpus: [AArch64CPU]) {
         self.cpus = cpus
-        core = GICCore(cpus: cpus, sharedCount: Self.sharedInterrupts)
+        core = GICCore(cpus: cpus, sharedCount: VirtMemoryMap.sharedPeripheralInterrupts)
         awake = Array(repeating: false, count: cpus.count)
-        routing = Array(repeating: 0, count: Self.sharedInterrupts)
-        for index in 0..<Self.sharedInterrupts { core.routes[index] = routeFor(0) }
+        routing = Array(repeating: 0, count: VirtMemoryMap.sharedPeripheralInterrupts)
+        for index in 0..<VirtMemoryMap.sharedPeripheralInterrupts { core.routes[index] = routeFor(0) }
         let interface = CPUInterfaceRegisters(gic: self)
         for cpu in cpus { cpu.systemRegisterHandler = interface }
     }
@@ -29,16 +27,6 @@ public final class GICv3: InterruptController, MMIODeviceSet {
             try memory.addMMIO(base: VirtMemoryMap.gicRedistributors + UInt64(index) * VirtMemoryMap.gicRedistributorStride,
                                size: VirtMemoryMap.gicRedistributorStride, device: Redistributor(gic: self, cpu: index))
         }
-    }
-
-    public func setPrivateInterrupt(_ intid: Int, cpu: Int, level: Bool) {
-        guard intid >= 16, intid < 32, cpu < cpus.count else { return }
-        core.setLevel(intid, cpu: cpu, level: level)
-    }
-
-    public func setSharedInterrupt(_ spi: Int, level: Bool) {
-        guard spi >= 0, spi < Self.sharedInterrupts else { return }
-        core.setLevel(32 + spi, cpu: 0, level: level)
     }
 
     /// Affinity of vCPU `index` as IROUTER and GICR_TYPER hold it: Aff3 in 39:32, Aff2-0 below.
@@ -87,7 +75,7 @@ public final class GICv3: InterruptController, MMIODeviceSet {
             case 0x0D00..<0x0D80 where size == 4: return 0  // IGRPMODR: no secure groups
             case 0x6000..<0x8000 where size == 8 || size == 4:
                 let index = Int((offset - 0x6000) >> 3)
-                guard index >= 32, index - 32 < GICv3.sharedInterrupts else { return 0 }
+                guard index >= 32, index - 32 < VirtMemoryMap.sharedPeripheralInterrupts else { return 0 }
                 let value = gic.routing[index - 32]
                 return size == 8 ? value : (offset & 4 == 0 ? value & 0xFFFF_FFFF : value >> 32)
             case 0xFFD0..<0x10000 where size == 4: return GICv3.identification(offset)
@@ -114,7 +102,7 @@ public final class GICv3: InterruptController, MMIODeviceSet {
                 core.writeConfiguration(word: Int((offset - 0xC00) >> 2), cpu: 0, value: UInt32(truncatingIfNeeded: value))
             case 0x6000..<0x8000 where size == 8 || size == 4:
                 let index = Int((offset - 0x6000) >> 3)
-                guard index >= 32, index - 32 < GICv3.sharedInterrupts else { return true }
+                guard index >= 32, index - 32 < VirtMemoryMap.sharedPeripheralInterrupts else { return true }
                 var current = gic.routing[index - 32]
                 if size == 8 {
                     current = value
