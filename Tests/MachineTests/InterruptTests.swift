@@ -36,20 +36,7 @@ struct InterruptTests {
 
     @Test func theVirtualTimerInterruptWakesWFIThroughGICv3() throws {
         let harness = try MachineHarness(Self.gicv3Vectors + """
-            ldr x1, =GICD
-            mov w2, #3                  // EnableGrp0 | EnableGrp1
-            str w2, [x1]
-            ldr x1, =GICR
-            str wzr, [x1, #0x14]        // GICR_WAKER: wake the redistributor
-            ldr x1, =GICR + 0x10000     // SGI_base
-            mov w2, #(1 << 27)
-            str w2, [x1, #0x80]         // IGROUPR0: PPI 27 in Group 1
-            str w2, [x1, #0x100]        // ISENABLER0
-            mov x2, #0xff
-            msr icc_pmr_el1, x2
-            mov x2, #1
-            msr icc_igrpen1_el1, x2
-            isb
+            route_virtual_timer_gicv3
             mov x2, #1000
             msr cntv_tval_el0, x2
             mov x2, #1                  // ENABLE, not masked
@@ -71,19 +58,7 @@ struct InterruptTests {
         // PMR = 0x80 and the PPI's priority 0xA0: the timer fires but the IRQ never comes, and
         // with nothing else to wake it the machine halts.
         let harness = try MachineHarness(Self.gicv3Vectors + """
-            ldr x1, =GICD
-            mov w2, #3
-            str w2, [x1]
-            ldr x1, =GICR + 0x10000
-            mov w2, #(1 << 27)
-            str w2, [x1, #0x80]
-            str w2, [x1, #0x100]
-            mov w2, #0xa0
-            strb w2, [x1, #0x400 + 27]  // IPRIORITYR byte for INTID 27
-            mov x2, #0x80
-            msr icc_pmr_el1, x2
-            mov x2, #1
-            msr icc_igrpen1_el1, x2
+            route_virtual_timer_gicv3 priority=0xa0, pmr=0x80
             mov x2, #100
             msr cntv_tval_el0, x2
             mov x2, #1

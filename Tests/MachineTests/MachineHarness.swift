@@ -39,6 +39,27 @@ final class MachineHarness {
         .equ GICR, 0x080A0000
         .equ GICC, 0x08010000
 
+        // Routes the virtual timer (PPI 27) of vCPU 0 through GICv3 as Group 1 with `priority`,
+        // the CPU interface's mask at `pmr`. Clobbers X1 and X2.
+        .macro route_virtual_timer_gicv3 priority=0, pmr=0xff
+        ldr x1, =GICD
+        mov w2, #3                  // GICD_CTLR: EnableGrp0 | EnableGrp1
+        str w2, [x1]
+        ldr x1, =GICR
+        str wzr, [x1, #0x14]        // GICR_WAKER: wake the redistributor
+        ldr x1, =GICR + 0x10000     // SGI_base
+        mov w2, #(1 << 27)
+        str w2, [x1, #0x80]         // IGROUPR0: Group 1
+        str w2, [x1, #0x100]        // ISENABLER0
+        mov w2, #\\priority
+        strb w2, [x1, #0x400 + 27]  // IPRIORITYR byte for INTID 27
+        mov x2, #\\pmr
+        msr icc_pmr_el1, x2
+        mov x2, #1
+        msr icc_igrpen1_el1, x2
+        isb
+        .endm
+
         """
 
     init(_ source: String, configure: (inout MachineConfiguration) -> Void = { _ in }) throws {

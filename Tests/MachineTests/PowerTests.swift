@@ -117,17 +117,7 @@ struct PowerTests {
         // PSCI 1.3 §5.20: the caller resumes at entry_point with context_id in X0, as after
         // CPU_ON, once a wake-up event (here the virtual timer through GICv3) arrives.
         let harness = try MachineHarness("""
-            ldr x1, =GICD
-            mov w2, #3
-            str w2, [x1]
-            ldr x1, =GICR + 0x10000
-            mov w2, #(1 << 27)
-            str w2, [x1, #0x80]
-            str w2, [x1, #0x100]
-            mov x2, #0xff
-            msr icc_pmr_el1, x2
-            mov x2, #1
-            msr icc_igrpen1_el1, x2
+            route_virtual_timer_gicv3
             mov x2, #5000
             msr cntv_tval_el0, x2
             mov x2, #1
