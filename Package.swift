@@ -44,14 +44,14 @@ let package = Package(
         .executableTarget(
             name: "conduit-difftest",
             dependencies: [
-                "DifferentialTesting", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "DifferentialTesting", "CommandLineSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Random words from random CPU and MMU state: no guest input may trap or hang the host.
         .executableTarget(
             name: "conduit-fuzz",
             dependencies: [
-                "DifferentialTesting", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "DifferentialTesting", "CommandLineSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
@@ -65,12 +65,19 @@ let package = Package(
             ]
         ),
 
+        // What every Conduit program's entry shares: one-line errors, documented statuses, and
+        // outputs that never trap (a closed pipe, a full disk).
+        .target(
+            name: "CommandLineSupport",
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+
         // The command line, as a library so that tests can drive it. The demo guest is built
         // from Guests/ and embedded at build time (Plugins/EmbedGuests).
         .target(
             name: "ConduitCLI",
             dependencies: [
-                "SMCCC", "Firmware", "PolicyFile", "Machine",
+                "SMCCC", "Firmware", "PolicyFile", "Machine", "CommandLineSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             plugins: ["EmbedGuests"]

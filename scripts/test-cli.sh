@@ -28,6 +28,17 @@ expect_failure() {  # expect_failure "text in the one-line error" command...
     fi
 }
 
+expect_status() {  # expect_status <status> "text in the output" command...
+    local wanted_status=$1 wanted=$2; shift 2
+    local got status=0
+    got=$("$@" 2>&1 </dev/null) || status=$?
+    if [ "$status" -ne "$wanted_status" ] || ! grep -qF -- "$wanted" <<<"$got"; then
+        echo "FAIL: $* exited $status (wanted $wanted_status) or does not print: $wanted"
+        echo "$got" | tail -20 | sed 's/^/    /'
+        failures=$((failures + 1))
+    fi
+}
+
 expect_output "0xc4000003: PSCI CPU_ON" "$conduit" decode 0xC4000003
 expect_output "convention   SMC64/HVC64" "$conduit" decode 0xC4000003
 expect_output "call type    fast call" "$conduit" decode 0xC4000003
@@ -36,10 +47,31 @@ expect_output "owner        2, SiP Service" "$conduit" decode 0x82000102
 expect_output "function     0x0102" "$conduit" decode 0x82000102
 expect_failure "is not a function ID" "$conduit" decode banana
 
+# Every example names the machine it is written for ("# Machine: NAME"): it passes the check there
+# and runs the demo guest there.
 for example in examples/*; do
-    expect_output ": OK (" "$conduit" policy check "$example"
+    machine=$(sed -n 's/^# Machine: //p' "$example" | head -1)
+    [ -n "$machine" ] || { echo "FAIL: $example names no machine"; failures=$((failures + 1)); continue; }
+    expect_output "$example: OK on $machine (" "$conduit" policy check --machine "$machine" "$example"
+    wanted=0; [ "$example" = examples/psci-forwarded.yaml ] && wanted=5  # no PSCI handler: the demo halts
+    expect_status "$wanted" "" "$conduit" demo --machine "$machine" --policy "$example" --timeout 30
 done
-expect_output "0x82000000-0x8200ffff    forward    highbank-sip" "$conduit" policy show examples/highbank-sip.yaml
+expect_output "0x82000100-0x8200ffff    deny       -" "$conduit" policy show --machine highbank64 examples/highbank-sip.yaml
+# policy check applies run's rules: a handler only another machine registers, a blob the
+# machine lacks, a range the board profile claims. Several files: one line each.
+printf 'ranges:\n  - id: 0x82000001\n    action: forward\n    handler: highbank-sip\n' >"$scratch/handler.yaml"
+expect_failure "($scratch/handler.yaml:2) forwards to handler 'highbank-sip', which this VM does not have" \
+    "$conduit" policy check "$scratch/handler.yaml"
+printf 'ranges:\n  - id: 0xc2000001\n    action: firmware\n' >"$scratch/blob.yaml"
+expect_failure "sends calls to the guest-side firmware, but this VM loads no firmware blob" "$conduit" policy check "$scratch/blob.yaml"
+printf 'ranges:\n  - id: 0x82000001\n    action: deny\n' >"$scratch/claimed.yaml"
+expect_failure "range 0x82000000-0x820000ff (machine highbank64) overlaps range 0x82000001 ($scratch/claimed.yaml:2)" \
+    "$conduit" policy check --machine highbank64 "$scratch/claimed.yaml"
+status=0
+got=$("$conduit" policy check examples/policy.yaml "$scratch/blob.yaml" examples/kvm-like.toml 2>&1) || status=$?
+if [ "$status" -ne 1 ] || [ "$(grep -c ': OK on virt' <<<"$got")" -ne 2 ] || [ "$(grep -c '^conduit: ' <<<"$got")" -ne 1 ]; then
+    echo "FAIL: policy check of three files, one bad (exit $status):"; echo "$got" | sed 's/^/    /'; failures=$((failures + 1))
+fi
 expect_output "HVC calls:" "$conduit" policy show
 
 printf 'ranges:\n  - range: 0x84000000-0x8400001f\n    action: deny\n  - id: 0x84000003\n    action: forward\n' >"$scratch/overlap.yaml"
@@ -54,16 +86,6 @@ printf '[psci]\nmode = \n' >"$scratch/syntax.toml"
 expect_failure "syntax.toml:2:8: TOML syntax error" "$conduit" policy check "$scratch/syntax.toml"
 expect_failure "cannot read the policy file" "$conduit" policy check "$scratch/missing.yaml"
 
-expect_status() {  # expect_status <status> "text in the output" command...
-    local wanted_status=$1 wanted=$2; shift 2
-    local got status=0
-    got=$("$@" 2>&1 </dev/null) || status=$?
-    if [ "$status" -ne "$wanted_status" ] || ! grep -qF -- "$wanted" <<<"$got"; then
-        echo "FAIL: $* exited $status (wanted $wanted_status) or does not print: $wanted"
-        echo "$got" | tail -20 | sed 's/^/    /'
-        failures=$((failures + 1))
-    fi
-}
 
 # The virt machine: the demo, the generated device tree, boot errors and exit statuses.
 expect_status 0 "all 4 CPUs ran; the secondaries are off again" "$conduit" demo
@@ -76,9 +98,21 @@ expect_status 0 "0x82000001                        0x82000001         1" "$condu
 expect_status 5 "the device tree says there is no PSCI" "$conduit" demo --policy examples/psci-forwarded.yaml
 expect_failure "does not exist" "$conduit" run --kernel "$scratch/missing.elf"
 printf 'not a kernel' >"$scratch/junk.bin"
-expect_status 2 "guest crashed: vCPU 0 is in an exception loop" "$conduit" run --kernel "$scratch/junk.bin" --timeout 10
+expect_failure "junk.bin: not a bootable AArch64 image: its code faulted at 0x40080000 (ESR_EL1 0x2000000, an undefined instruction) before it installed exception vectors" \
+    "$conduit" run --kernel "$scratch/junk.bin" --timeout 10
+: >"$scratch/empty.bin"
+expect_failure "empty.bin: the kernel file is empty" "$conduit" run --kernel "$scratch/empty.bin"
+# A guest that installs its vectors and then faults in its handler is a crashed guest (status 2):
+# mov x0, #0x40000000; msr vbar_el1, x0; udf #0 (and the vector at RAM base + 0x200 holds zeros).
+printf '\x00\x00\xa8\xd2\x00\xc0\x18\xd5\x00\x00\x00\x00' >"$scratch/crash.bin"
+expect_status 2 "exception loop at 0x40000200: every exception handler entry faults again (ESR_EL1 0x2000000, FAR_EL1 0x0); it began with the exception taken at 0x40080008" \
+    "$conduit" run --kernel "$scratch/crash.bin" --timeout 10
 expect_failure "--smp: 9 vCPUs: GICv2 allows 1 to 8" "$conduit" run --kernel "$scratch/junk.bin" --gic 2 --smp 9
 expect_failure "-m: 'lots' is not a size" "$conduit" run --kernel "$scratch/junk.bin" -m lots
+expect_failure "Unknown option '--no-such-flag' (see 'conduit run --help')" "$conduit" run --kernel "$scratch/junk.bin" --no-such-flag
+expect_output "stats: " "$conduit" demo -m 1.5G --stats
+expect_output "all 1 CPUs ran" "$conduit" demo --smp=1
+expect_output "all 4 CPUs ran" "$conduit" demo
 expect_failure "--conduit: 'svc' is not a conduit" "$conduit" dtb -o "$scratch/x.dtb" --conduit svc
 expect_status 0 "" "$conduit" dtb -o "$scratch/virt.dtb" --smp 2 --conduit smc
 if command -v dtc >/dev/null; then
@@ -94,6 +128,29 @@ if command -v script >/dev/null; then
         >/dev/null 2>&1 || status=$?
     if [ "$status" -ne 0 ]; then echo "FAIL: Ctrl-A x did not end the run (exit $status)"; failures=$((failures + 1)); fi
 fi
+
+# SIGTERM, SIGINT and SIGHUP on a pseudo-terminal: the run stops with status 8 and the terminal
+# is out of raw mode again.
+for signal in TERM INT HUP; do
+    if ! python3 - "$conduit" "$scratch/loop.bin" "$signal" <<'PY'
+import os, pty, signal, sys, termios, time
+conduit, kernel, name = sys.argv[1:]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(conduit, [conduit, "run", "--kernel", kernel, "--timeout", "20"])
+time.sleep(1.5)
+during = termios.tcgetattr(fd)
+os.kill(pid, getattr(signal, "SIG" + name))
+_, status = os.waitpid(pid, 0)
+after = termios.tcgetattr(fd)
+code = os.waitstatus_to_exitcode(status)
+raw = not during[3] & termios.ECHO
+restored = bool(after[3] & termios.ECHO) and bool(after[3] & termios.ICANON)
+if code != 8 or not raw or not restored:
+    sys.exit(f"SIG{name}: exit {code}, raw during the run {raw}, terminal restored {restored}")
+PY
+    then failures=$((failures + 1)); fi
+done
 
 # --trace-file: one JSON object per call.
 expect_status 0 "all 2 CPUs ran" "$conduit" demo --smp 2 --trace-file "$scratch/trace.jsonl"
@@ -126,9 +183,10 @@ expect_status 0 "0xc2000012                        0xc2000012         1" "$condu
 # A user device tree that contradicts the policy: the run warns, and the guest, trusting the
 # tree, calls PSCI through SMC, which this policy leaves undefined.
 scripts/build-guests.sh "$scratch/guests" >/dev/null
-expect_status 0 "warning: $scratch/virt.dtb: the device tree's /psci method is smc, but the firmware policy answers PSCI through hvc" \
+expect_status 5 "warning: $scratch/virt.dtb: the device tree's /psci method is smc, but the firmware policy answers PSCI through hvc" \
     "$conduit" run --kernel "$scratch/guests/demo.elf" --dtb "$scratch/virt.dtb" --smp 2
-expect_status 0 "unexpected exception: vector 4 ESR 0x2000000" \
+# Its SYSTEM_OFF goes through SMC too, which faults again: the guest parks and the machine halts.
+expect_status 5 "unexpected exception: vector 4 ESR 0x2000000" \
     "$conduit" run --kernel "$scratch/guests/demo.elf" --dtb "$scratch/virt.dtb" --smp 2
 printf 'junk' >"$scratch/junk.dtb"
 expect_failure "junk.dtb: not a flattened device tree (bad magic)" "$conduit" run --kernel "$scratch/guests/demo.elf" --dtb "$scratch/junk.dtb"

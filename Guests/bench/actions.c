@@ -8,7 +8,6 @@
 #include "../common/fdt.h"
 #include "../common/smccc.h"
 
-int smccc_use_smc;
 
 #define CALLS 1000000
 

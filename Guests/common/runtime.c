@@ -1,6 +1,10 @@
 // Console output, exception reports and the MMU set-up shared by every bare-metal guest.
 #include "guest.h"
 
+// The conduit SMCCC calls and SYSTEM_OFF use: 0 for HVC (the default policy's), 1 for SMC.
+// Guests that read the device tree set it from /psci's method.
+int smccc_use_smc;
+
 void putc_uart(char c) {
     // QEMU's and Conduit's PL011 never fill the transmit FIFO, but a real one would.
     while (*UART_FR & (1u << 5)) {}

@@ -4,7 +4,6 @@
 #include "../common/fdt.h"
 #include "../common/smccc.h"
 
-int smccc_use_smc;
 
 // A ticket lock so that CPUs print whole lines (LDAXR/STLXR through the compiler's atomics).
 static volatile uint32_t next_ticket, now_serving;

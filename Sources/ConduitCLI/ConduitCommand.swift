@@ -1,4 +1,5 @@
 import ArgumentParser
+@_exported import CommandLineSupport
 
 /// `conduit`: an ARM virtual machine monitor built around how guests' SMC and HVC firmware
 /// calls are handled.
@@ -13,8 +14,11 @@ public struct ConduitCommand: ParsableCommand {
     public init() {}
 }
 
-/// An error the command line reports as one line and a non-zero exit status.
-struct CommandError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+extension ConduitCommand {
+    /// Parses `arguments` (without the program name), runs the command and returns its
+    /// ``ExitStatus``: every error is one line on standard error.
+    public static func main(arguments: [String]) -> Int32 {
+        CommandLineEntry.main(Self.self, arguments: arguments, programName: "conduit",
+                              statuses: .init(badInput: ExitStatus.badInput.rawValue, outputFailed: ExitStatus.outputFailed.rawValue))
+    }
 }

@@ -14,7 +14,7 @@ struct DTBCommand: ParsableCommand {
     @Option(name: .long, help: "The kernel command line (/chosen/bootargs).")
     var append: String?
 
-    @Option(name: .shortAndLong, help: "Where to write the blob.")
+    @Option(name: .shortAndLong, help: "Where to write the blob (- for standard output).")
     var output: String
 
     func run() throws {
@@ -22,8 +22,11 @@ struct DTBCommand: ParsableCommand {
         let vm: VirtMachine
         do { vm = try VirtMachine(configuration, transmit: { _ in }) } catch { throw CommandError(error.description) }
         let blob = try deviceTree(for: vm, userBlob: nil, append: append, initrd: nil)
-        guard FileManager.default.createFile(atPath: output, contents: Data(blob)) else {
-            throw CommandError("-o: cannot write \(output)")
+        let file = try OutputFile.open(output, flag: "-o")
+        file.write(blob)
+        if let failure = file.failureDescription {
+            OutputFile.report(failure)
+            throw ExitCode(ExitStatus.outputFailed.rawValue)
         }
     }
 }

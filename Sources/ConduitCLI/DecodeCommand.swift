@@ -21,7 +21,7 @@ struct DecodeCommand: ParsableCommand {
             }
             blocks.append(FunctionIDDescription(x0: value).text)
         }
-        print(blocks.joined(separator: "\n"))
+        OutputFile.standardOutput.write(blocks.joined(separator: "\n") + "\n")
     }
 }
 

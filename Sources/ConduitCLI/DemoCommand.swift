@@ -21,14 +21,13 @@ struct DemoCommand: ParsableCommand {
     @OptionGroup var session: SessionOptions
 
     func run() throws {
-        var machine = self.machine
-        if machine.smp == 1, !CommandLine.arguments.contains("--smp") { machine.smp = 4 }
+        let machine = self.machine
         var session = self.session
         if session.trace == nil { session.trace = "firmware" }
         let boot = try BootOptions.parse(["--kernel", "<built-in demo guest>"])
         let usesDemoPolicy = machine.policy == nil && machine.machine == "virt"
         let status = try session.run(machine: machine, boot: boot, kernelBytes: EmbeddedGuests.demo,
-                                     policyOverride: usesDemoPolicy ? Self.policy() : nil)
+                                     policyOverride: usesDemoPolicy ? Self.policy() : nil, defaultCPUs: 4)
         throw ExitCode(status)
     }
 

@@ -4,11 +4,11 @@ import Machine
 
 /// `--trace firmware`: one line per call on standard error (the console keeps standard output).
 final class FirmwareTracePrinter: FirmwareTraceSink {
-    private let output: FileHandle
-    init(output: FileHandle = .standardError) { self.output = output }
+    private let output: OutputFile
+    init(output: OutputFile = .standardError) { self.output = output }
 
     func record(_ record: FirmwareTraceRecord) {
-        output.write(Data((Self.line(record) + "\n").utf8))
+        output.write(Self.line(record) + "\n")
     }
 
     static func line(_ record: FirmwareTraceRecord) -> String {
@@ -25,13 +25,10 @@ final class FirmwareTracePrinter: FirmwareTraceSink {
 
 /// `--trace-file F`: the same records as JSON lines.
 final class FirmwareTraceJSONWriter: FirmwareTraceSink {
-    private let handle: FileHandle
+    let output: OutputFile
 
     init(path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
-            throw CommandError("--trace-file: cannot create \(path)")
-        }
-        self.handle = handle
+        output = try OutputFile.open(path, flag: "--trace-file")
     }
 
     func record(_ record: FirmwareTraceRecord) {
@@ -44,11 +41,9 @@ final class FirmwareTraceJSONWriter: FirmwareTraceSink {
             "note": record.note ?? NSNull(),
         ]
         if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
-            handle.write(data + Data("\n".utf8))
+            output.write([UInt8](data) + [0x0A])
         }
     }
-
-    deinit { try? handle.close() }
 }
 
 func hex(_ value: UInt64) -> String { "0x" + String(value, radix: 16) }

@@ -7,13 +7,15 @@ import SMCCC
 /// The flags that shape a `virt` machine, shared by `run`, `dtb` and `demo`. Spellings follow
 /// QEMU where QEMU has them (`-m`, `--smp`, `--append`, `--initrd`, `--dtb`, `--no-reboot`).
 struct MachineOptions: ParsableArguments {
-    @Option(name: .long, help: "Number of vCPUs (1-8 with --gic 2, 1-123 with --gic 3).")
-    var smp: Int = 1
+    @Option(name: .long, parsing: .unconditional,
+            help: "Number of vCPUs: 1-8 with --gic 2, 1-123 with --gic 3 (default 1; the demo: 4).")
+    var smp: Int?
 
-    @Option(name: [.customShort("m"), .customLong("memory")], help: "RAM size: bytes, or with a suffix K, M, G (default 128M).")
+    @Option(name: [.customShort("m"), .customLong("memory")], parsing: .unconditional,
+            help: "RAM size: a number of MiB, or with a suffix K, M, G or T (512, 512M, 1.5G, 2G).")
     var memory: String = "128M"
 
-    @Option(name: .long, help: "Interrupt controller version: 2 or 3.")
+    @Option(name: .long, parsing: .unconditional, help: "Interrupt controller version: 2 or 3.")
     var gic: Int = 3
 
     @Option(name: .long, help: "Firmware policy file (YAML or TOML); flags below override it.")
@@ -22,20 +24,22 @@ struct MachineOptions: ParsableArguments {
     @Option(name: .long, help: "Which instructions reach firmware: hvc, smc or both (default: the policy's, or hvc).")
     var conduit: String?
 
-    @Option(name: .customLong("psci-version"), help: "PSCI version: 0.2, 1.0, 1.1, 1.2 or 1.3 (default 1.3).")
+    @Option(name: .customLong("psci-version"), help: "PSCI version: 0.2, 1.0, 1.1, 1.2 or 1.3 (default: the policy's, or 1.3).")
     var psciVersion: String?
 
     @Flag(name: .long, help: "Count time in instructions (1 ns each) for reproducible runs.")
     var icount = false
 
-    @Option(name: .long, help: "The board: virt (default) or highbank64 (Highbank SiP services in the VMM and in a firmware blob).")
+    @Option(name: .long, help: "The board: virt, or highbank64 (Highbank SiP services in the VMM and in a firmware blob).")
     var machine: String = "virt"
 
-    /// The configuration these flags describe, with `forwardHandlers` registered.
-    func configuration(forwardHandlers: [any FirmwareService] = [], basePolicy: FirmwarePolicy? = nil) throws -> MachineConfiguration {
+    /// The configuration these flags describe, with `forwardHandlers` registered. `defaultCPUs`
+    /// is the vCPU count without `--smp`.
+    func configuration(forwardHandlers: [any FirmwareService] = [], basePolicy: FirmwarePolicy? = nil,
+                       defaultCPUs: Int = 1) throws -> MachineConfiguration {
         var configuration = MachineConfiguration()
-        configuration.cpuCount = smp
-        configuration.ramSize = try Self.parseSize(memory)
+        configuration.cpuCount = smp ?? defaultCPUs
+        configuration.ramSize = try CommandLineValues.size(memory, flag: "-m")
         configuration.gicVersion = gic
         configuration.clockMode = icount ? .instructionCounted : .realTime
         configuration.forwardHandlers = forwardHandlers
@@ -58,8 +62,9 @@ struct MachineOptions: ParsableArguments {
             if firmware.conduits.contains(.smc), firmware.smcPreset == .undefined { firmware.apply(.psci) }
         }
         if let psciVersion {
-            let parts = psciVersion.split(separator: ".").compactMap { UInt16($0) }
-            guard parts.count == 2, let version = FirmwareRegister.selectablePSCIVersions.first(where: { $0.major == parts[0] && $0.minor == parts[1] }) else {
+            guard let parts = VersionText.parse(psciVersion),
+                let version = FirmwareRegister.selectablePSCIVersions.first(where: { $0.major == parts.major && $0.minor == parts.minor })
+            else {
                 throw CommandError("--psci-version: '\(psciVersion)' is not offered (0.2, 1.0, 1.1, 1.2 or 1.3)")
             }
             do { try firmware.setPSCIVersion(version) } catch { throw CommandError("--psci-version: \(error)") }
@@ -67,27 +72,6 @@ struct MachineOptions: ParsableArguments {
         configuration.policy = firmware
         do { try configuration.validate() } catch { throw CommandError(error.description) }
         return configuration
-    }
-
-    /// "128M", "1G", "65536", "512MiB".
-    static func parseSize(_ text: String) throws -> UInt64 {
-        var digits = text.trimmingCharacters(in: .whitespaces).uppercased()
-        if digits.hasSuffix("IB") { digits.removeLast(2) } else if digits.hasSuffix("B") { digits.removeLast() }
-        var shift: UInt64 = 20  // QEMU: a bare number is MiB
-        if let last = digits.last, last.isLetter {
-            switch last {
-            case "K": shift = 10
-            case "M": shift = 20
-            case "G": shift = 30
-            case "T": shift = 40
-            default: throw CommandError("-m: '\(text)' is not a size (use e.g. 128M or 1G)")
-            }
-            digits.removeLast()
-        }
-        guard let value = UInt64(digits), value > 0, value.leadingZeroBitCount > Int(shift) else {
-            throw CommandError("-m: '\(text)' is not a size (use e.g. 128M or 1G)")
-        }
-        return value << shift
     }
 }
 
@@ -106,15 +90,6 @@ struct BootOptions: ParsableArguments {
     var dtb: String?
 }
 
-/// Reads a whole file, or fails with a one-line error naming it.
-func readFile(_ path: String, what: String) throws -> [UInt8] {
-    guard let data = FileManager.default.contents(atPath: path) else {
-        let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
-        throw CommandError("\(path): \(what) \(reason)")
-    }
-    return [UInt8](data)
-}
-
 /// Builds the device tree for `machine` (generated, or the user's patched), printing warnings
 /// where it contradicts the policy.
 func deviceTree(for machine: VirtMachine, userBlob: (path: String, bytes: [UInt8])?, append: String?,
@@ -126,7 +101,7 @@ func deviceTree(for machine: VirtMachine, userBlob: (path: String, bytes: [UInt8
             throw CommandError("\(userBlob.path): \(error)")
         }
         for warning in VirtDeviceTree.patch(root, configuration: machine.configuration, router: machine.router, chosen: chosen) {
-            FileHandle.standardError.write(Data("conduit: warning: \(userBlob.path): \(warning)\n".utf8))
+            OutputFile.report("warning: \(userBlob.path): \(warning)")
         }
         return FlattenedDeviceTree.serialize(root)
     }

@@ -14,14 +14,41 @@ struct PolicyCommand: ParsableCommand {
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Validate a policy file (YAML or TOML); exits non-zero with the line at fault.")
+            abstract: "Validate policy files (YAML or TOML) against the machine they will run on.",
+            discussion: """
+                Each file is checked with the rules `conduit run --machine M --policy FILE` applies: the \
+                syntax and schema, KVM's filter rules, the handlers the machine registers, its firmware \
+                blob, and the ranges its board profile claims. One line per file; the exit status is 1 \
+                if any file fails.
+                """)
 
-        @Argument(help: "The policy file (.yaml, .yml or .toml).")
-        var file: String
+        @Option(name: .long, help: "The board the files are for: virt or highbank64.")
+        var machine: String = "virt"
+
+        @Argument(help: "Policy files (.yaml, .yml or .toml).")
+        var files: [String]
+
+        func validate() throws {
+            guard !files.isEmpty else { throw ValidationError("give at least one policy file") }
+        }
 
         func run() throws {
-            let policy = try loadPolicy(file)
-            print("\(file): OK (\(summary(of: policy)))")
+            var failures = 0
+            for file in files {
+                do {
+                    var options = try MachineOptions.parse(["--machine", machine])
+                    options.policy = file
+                    let vm: VirtMachine
+                    do { vm = try VirtMachine(try options.configuration(), transmit: { _ in }) } catch let error as MachineError {
+                        throw CommandError(error.description)
+                    }
+                    OutputFile.standardOutput.write("\(file): OK on \(machine) (\(summary(of: vm.router.policy)))\n")
+                } catch let error as CommandError {
+                    OutputFile.report(error.description)
+                    failures += 1
+                }
+            }
+            if failures > 0 { throw ExitCode(ExitStatus.badInput.rawValue) }
         }
     }
 
@@ -39,7 +66,7 @@ struct PolicyCommand: ParsableCommand {
         func run() throws {
             let policy = try file.map(loadPolicy) ?? FirmwarePolicy()
             guard let machine else {
-                print(try PolicyReport(policy: policy).text)
+                OutputFile.standardOutput.write(try PolicyReport(policy: policy).text + "\n")
                 return
             }
             var options = try MachineOptions.parse(["--machine", machine])
@@ -48,7 +75,7 @@ struct PolicyCommand: ParsableCommand {
             do { vm = try VirtMachine(try options.configuration(), transmit: { _ in }) } catch let error as MachineError {
                 throw CommandError(error.description)
             }
-            print(try PolicyReport(policy: vm.router.policy, machineRouter: vm.router).text)
+            OutputFile.standardOutput.write(try PolicyReport(policy: vm.router.policy, machineRouter: vm.router).text + "\n")
         }
     }
 }

@@ -1,3 +1,4 @@
+import AArch64
 import ArgumentParser
 import Firmware
 import Foundation
@@ -11,7 +12,8 @@ struct RunCommand: ParsableCommand {
         discussion: """
             The console is the PL011 UART on standard input and output (Ctrl-A x quits).
             Exit status: 0 after PSCI SYSTEM_OFF (or Ctrl-A x), 1 bad input, 2 guest crashed, \
-            3 SYSTEM_RESET under --no-reboot, 4 timeout, 5 every vCPU halted, 6 instruction limit.
+            3 SYSTEM_RESET under --no-reboot, 4 timeout, 5 every vCPU halted, 6 instruction limit, \
+            7 an output could not be written, 8 stopped by SIGTERM, SIGINT or SIGHUP.
             """)
 
     @OptionGroup var machine: MachineOptions
@@ -29,16 +31,17 @@ struct SessionOptions: ParsableArguments {
     @Option(name: .long, help: "What to trace: firmware (one line per SMC/HVC on standard error, a summary at exit).")
     var trace: String?
 
-    @Option(name: .customLong("trace-file"), help: "Also write every firmware call as a JSON line to this file.")
+    @Option(name: .customLong("trace-file"), help: "Also write every firmware call as a JSON line to this file (- for standard output).")
     var traceFile: String?
 
     @Flag(name: .customLong("no-reboot"), help: "End the run on SYSTEM_RESET (exit status 3) instead of restarting.")
     var noReboot = false
 
-    @Option(name: .long, help: "Stop after this many seconds of wall time (exit status 4).")
-    var timeout: Double?
+    @Option(name: .long, parsing: .unconditional, help: "Stop after this many seconds of wall time (exit status 4).")
+    var timeout: String?
 
-    @Option(name: .customLong("max-instructions"), help: "Stop after this many guest instructions (exit status 6).")
+    @Option(name: .customLong("max-instructions"), parsing: .unconditional,
+            help: "Stop after this many guest instructions (exit status 6).")
     var maxInstructions: UInt64?
 
     @Flag(name: .long, help: "Print guest instructions retired, wall time and guest MIPS at exit.")
@@ -49,18 +52,29 @@ struct SessionOptions: ParsableArguments {
 
     /// Builds, boots and runs the machine; returns the exit status.
     func run(machine options: MachineOptions, boot: BootOptions, forwardHandlers: [any FirmwareService] = [],
-             kernelBytes: [UInt8]? = nil, policyOverride: FirmwarePolicy? = nil) throws -> Int32 {
+             kernelBytes: [UInt8]? = nil, policyOverride: FirmwarePolicy? = nil, defaultCPUs: Int = 1) throws -> Int32 {
         if let trace, trace != "firmware" { throw CommandError("--trace: '\(trace)' is not traceable (firmware)") }
-        var configuration = try options.configuration(forwardHandlers: forwardHandlers, basePolicy: policyOverride)
+        let timeoutSeconds = try timeout.map { try CommandLineValues.seconds($0, flag: "--timeout") }
+        if maxInstructions == 0 { throw CommandError("--max-instructions: must be at least 1") }
+        var configuration = try options.configuration(forwardHandlers: forwardHandlers, basePolicy: policyOverride,
+                                                      defaultCPUs: defaultCPUs)
         configuration.rebootOnReset = !noReboot
+
+        // Every input is read, bounded by what the machine could hold, before anything is opened
+        // for writing: a bad file leaves the outputs alone.
+        let ram = Int(clamping: configuration.ramSize)
+        let ramReason = "the machine's \(byteCount(configuration.ramSize)) of RAM (-m)"
+        let kernel = try kernelBytes ?? readFile(boot.kernel, what: "kernel", limit: ram, limitReason: ramReason)
+        let initrd = try boot.initrd.map { try readFile($0, what: "initrd", limit: ram, limitReason: ramReason) }
+        let userDTB = try boot.dtb.map {
+            (path: $0, bytes: try readFile($0, what: "device tree", limit: FlattenedDeviceTree.maximumSize,
+                                           limitReason: "\(byteCount(UInt64(FlattenedDeviceTree.maximumSize))), the most Linux maps"))
+        }
 
         let console = try ConsoleWriter(path: consoleFile)
         let vm: VirtMachine
         do { vm = try VirtMachine(configuration, transmit: console.write) } catch { throw CommandError(error.description) }
 
-        let kernel = try kernelBytes ?? readFile(boot.kernel, what: "kernel")
-        let initrd = try boot.initrd.map { try readFile($0, what: "initrd") }
-        let userDTB = try boot.dtb.map { (path: $0, bytes: try readFile($0, what: "device tree")) }
         let loader = KernelLoader(ramSize: configuration.ramSize)
         var treeError: Error?
         let plan: BootPlan
@@ -76,45 +90,82 @@ struct SessionOptions: ParsableArguments {
         do { try vm.boot(plan) } catch { throw CommandError(error.description) }
 
         let counter = FirmwareCallCounter()
-        if trace != nil { vm.traceSinks.append(counter) }
-        if trace != nil { vm.traceSinks.append(FirmwareTracePrinter()) }
-        if let traceFile { vm.traceSinks.append(try FirmwareTraceJSONWriter(path: traceFile)) }
+        var outputs = [console.output, OutputFile.standardError]
+        if trace != nil {
+            vm.traceSinks.append(counter)
+            vm.traceSinks.append(FirmwareTracePrinter())
+        }
+        if let traceFile {
+            let writer = try FirmwareTraceJSONWriter(path: traceFile)
+            vm.traceSinks.append(writer)
+            outputs.append(writer.output)
+        }
+        if trace == nil { vm.diagnostics = { OutputFile.report($0) } }
 
-        if trace == nil {
-            vm.diagnostics = { FileHandle.standardError.write(Data("conduit: \($0)\n".utf8)) }
+        TerminationSignals.install()
+        vm.betweenRounds = {
+            TerminationSignals.received == nil && !outputs.contains(where: \.failed)
         }
         let input = TerminalConsole()
         vm.consoleInput = input
-        let exit = vm.run(timeout: timeout, instructionLimit: maxInstructions)
+        let exit = vm.run(timeout: timeoutSeconds, instructionLimit: maxInstructions)
         input.close()
-        console.flush()
 
-        let status = Self.status(of: exit)
-        if exit != .systemOff && exit != .quit {
-            FileHandle.standardError.write(Data("conduit: \(Self.describe(exit))\n".utf8))
+        var status = Self.status(of: exit)
+        if case .stopRequested = exit {
+            if let signal = TerminationSignals.received {
+                OutputFile.report("terminated by \(TerminationSignals.name(signal))")
+                status = ExitStatus.signalled.rawValue
+            } else {
+                for output in outputs { if let failure = output.failureDescription { OutputFile.report(failure) } }
+                status = ExitStatus.outputFailed.rawValue
+            }
+        } else if let badKernel = Self.unbootableImage(exit, vm: vm, kernelName: kernelBytes == nil ? boot.kernel : nil) {
+            OutputFile.report(badKernel)
+            status = ExitStatus.badInput.rawValue
+        } else if exit != .systemOff && exit != .quit {
+            OutputFile.report(Self.describe(exit))
         }
-        if trace != nil {
-            FileHandle.standardError.write(Data((counter.table() + "\n").utf8))
-        }
+        if trace != nil { OutputFile.standardError.write(counter.table() + "\n") }
         if stats {
             let instructions = vm.instructionsRetired
             let mips = vm.runSeconds > 0 ? Double(instructions) / vm.runSeconds / 1e6 : 0
             let line = String(format: "stats: %llu guest instructions in %.3f s, %.1f MIPS, %d vCPUs, %d resets",
                               instructions, vm.runSeconds, mips, vm.cpus.count, vm.resets)
-            FileHandle.standardError.write(Data((line + "\n").utf8))
+            OutputFile.standardError.write(line + "\n")
+        }
+        // An output that failed after the guest finished still fails the run.
+        if status != ExitStatus.outputFailed.rawValue, let failed = outputs.first(where: \.failed) {
+            OutputFile.report(failed.failureDescription ?? "an output failed")
+            status = ExitStatus.outputFailed.rawValue
         }
         return status
     }
 
+    /// A kernel file that is not a bootable image: the boot vCPU's first exception went to
+    /// vectors it never installed (VBAR_EL1 still 0, where `virt` has no memory), so the file's
+    /// bytes were not an AArch64 program that got as far as setting up its exception handling.
+    /// That is bad input (random bytes, an empty file, a 32-bit kernel), not a crashed guest.
+    static func unbootableImage(_ exit: MachineExit, vm: VirtMachine, kernelName: String?) -> String? {
+        guard case .guestCrashed = exit, let kernelName, let index = vm.crashedCPU, index == 0, vm.resets == 0,
+            let origin = vm.cpus[index].exceptionLoopOrigin, origin.vectorBase == 0
+        else { return nil }
+        return "\(kernelName): not a bootable AArch64 image: its code faulted at \(hex(origin.returnAddress)) "
+            + "(ESR_EL1 \(hex(origin.syndrome)), \(ExceptionClassName.of(syndrome: origin.syndrome))) before it installed exception vectors (VBAR_EL1 is 0)"
+    }
+
     static func status(of exit: MachineExit) -> Int32 {
+        let status: ExitStatus
         switch exit {
-        case .systemOff, .quit: return 0
-        case .guestCrashed: return 2
-        case .reset: return 3
-        case .timeout: return 4
-        case .halted: return 5
-        case .instructionLimit: return 6
+        case .systemOff, .quit: status = .success
+        case .guestCrashed: status = .guestCrashed
+        case .reset: status = .reset
+        case .timeout: status = .timeout
+        case .halted: status = .halted
+        case .instructionLimit: status = .instructionLimit
+        case .stopRequested: status = .signalled
         }
+        return status.rawValue
     }
 
     static func describe(_ exit: MachineExit) -> String {
@@ -126,34 +177,38 @@ struct SessionOptions: ParsableArguments {
         case .timeout: return "timeout: the guest was still running"
         case .halted(let why): return "the guest halted: \(why)"
         case .instructionLimit: return "instruction limit reached"
+        case .stopRequested: return "stopped"
         }
     }
 }
 
-/// The console's output: standard output or a file, flushed at each newline.
+/// The console's output: standard output or a file, each byte written as the guest writes it
+/// (as QEMU's PL011 does), so a shell prompt appears before its newline.
 final class ConsoleWriter {
-    private let handle: FileHandle
-    private var buffer: [UInt8] = []
+    let output: OutputFile
 
     init(path: String?) throws {
-        if let path {
-            guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
-                throw CommandError("--console-file: cannot create \(path)")
-            }
-            self.handle = handle
-        } else {
-            handle = .standardOutput
-        }
+        output = try path.map { try OutputFile.open($0, flag: "--console-file") } ?? .standardOutput
     }
 
     func write(_ byte: UInt8) {
-        buffer.append(byte)
-        if byte == 0x0A || buffer.count >= 4096 { flush() }
+        withUnsafeBytes(of: byte) { output.write($0) }
     }
+}
 
-    func flush() {
-        guard !buffer.isEmpty else { return }
-        handle.write(Data(buffer))
-        buffer.removeAll(keepingCapacity: true)
+/// What an exception class means, in words, for messages.
+enum ExceptionClassName {
+    static func of(syndrome: UInt64) -> String {
+        switch ExceptionClass(rawValue: UInt32(truncatingIfNeeded: syndrome >> 26) & 0x3F) {
+        case .unknown?: return "an undefined instruction"
+        case .instructionAbortSameEL?, .instructionAbortLowerEL?: return "an instruction abort"
+        case .dataAbortSameEL?, .dataAbortLowerEL?: return "a data abort"
+        case .pcAlignment?: return "a misaligned PC"
+        case .spAlignment?: return "a misaligned SP"
+        case .illegalExecutionState?: return "an illegal execution state"
+        case .svc64?: return "an SVC"
+        case .breakpointInstruction?: return "a BRK"
+        default: return "exception class \(hex(syndrome >> 26 & 0x3F))"
+        }
     }
 }

@@ -285,11 +285,9 @@ func parseInteger(_ text: String) -> UInt64? {
     return UInt64(cleaned)
 }
 
-/// Parses `MAJOR.MINOR`.
+/// Parses `MAJOR.MINOR`, strictly (``VersionText``).
 func parseVersion(_ text: String) -> (UInt16, UInt16)? {
-    let parts = text.split(separator: ".")
-    guard parts.count == 2, let major = UInt16(parts[0]), let minor = UInt16(parts[1]) else { return nil }
-    return (major, minor)
+    VersionText.parse(text).map { ($0.major, $0.minor) }
 }
 
 /// The option nearest to `word` by edit distance, if it is plausibly a typo.

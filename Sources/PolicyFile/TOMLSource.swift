@@ -6,7 +6,13 @@ import TOMLKit
 /// text: each key's line is where `key =` first appears in its table (`[table]` or the n-th
 /// `[[array]]`). Values inside inline tables get the line of the key that holds them.
 enum TOMLSource {
+    /// The most key parts, brackets and braces one line may hold (see ``TOMLNestingScan``).
+    static let maximumLineDepth = 64
+
     static func parse(_ text: String, file: String) throws(PolicyFileError) -> ConfigNode {
+        if let (line, depth) = TOMLNestingScan.firstExcess(in: text, limit: maximumLineDepth) {
+            throw PolicyFileError(file: file, line: line, message: "keys, tables or arrays nested more than \(maximumLineDepth) deep on one line (\(depth) here); a policy needs four")
+        }
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)

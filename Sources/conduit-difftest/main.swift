@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import DifferentialTesting
 import Foundation
 
@@ -9,7 +10,7 @@ struct DifferentialTestCommand: ParsableCommand {
         commandName: "conduit-difftest",
         abstract: "Differential test of the AArch64 interpreter against Unicorn (QEMU's CPU).")
 
-    @Option(help: "Instructions to execute per instruction class.")
+    @Option(parsing: .unconditional, help: "Instructions to execute per instruction class.")
     var count = 1_000_000
 
     @Option(help: "Random seed; the same seed repeats the same run.")
@@ -20,6 +21,16 @@ struct DifferentialTestCommand: ParsableCommand {
 
     @Flag(help: "Test without the LSE atomics (Cortex-A57 model on both sides).")
     var noLSE = false
+
+    func validate() throws {
+        guard count > 0 else { throw ValidationError("--count must be positive") }
+        if let only {
+            let names = InstructionClass.all(lse: !noLSE).map(\.name)
+            guard names.contains(where: { $0.lowercased().contains(only.lowercased()) }) else {
+                throw ValidationError("--only: no instruction class matches '\(only)' (classes: \(names.joined(separator: ", ")))")
+            }
+        }
+    }
 
     func run() throws {
         let start = Date()
@@ -39,4 +50,6 @@ struct DifferentialTestCommand: ParsableCommand {
     }
 }
 
-DifferentialTestCommand.main()
+// Statuses: 0 no mismatch or trap, 1 bad input or a failure found, 7 an output failed.
+exit(CommandLineEntry.main(DifferentialTestCommand.self, arguments: Array(CommandLine.arguments.dropFirst()), programName: "conduit-difftest",
+                           statuses: .init(badInput: 1, outputFailed: 7)))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import DifferentialTesting
 import Foundation
 
@@ -45,4 +46,6 @@ struct RobustnessFuzzCommand: ParsableCommand {
     }
 }
 
-RobustnessFuzzCommand.main()
+// Statuses: 0 no mismatch or trap, 1 bad input or a failure found, 7 an output failed.
+exit(CommandLineEntry.main(RobustnessFuzzCommand.self, arguments: Array(CommandLine.arguments.dropFirst()), programName: "conduit-fuzz",
+                           statuses: .init(badInput: 1, outputFailed: 7)))

@@ -1,3 +1,4 @@
 import ConduitCLI
+import Foundation
 
-ConduitCommand.main()
+exit(ConduitCommand.main(arguments: Array(CommandLine.arguments.dropFirst())))

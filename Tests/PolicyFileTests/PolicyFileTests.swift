@@ -211,3 +211,55 @@ func errorMessage(_ text: String, _ syntax: PolicyFile.Syntax) -> String? {
         }
     }
 }
+
+/// Documents a careless parser would trap, recurse or expand on (issue 11).
+@Suite struct HostilePolicyTests {
+    @Test func anchorsAndAliasesAreRefused() {
+        let laughs = """
+            a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+            b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+            c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+            ranges: [*c]
+            """
+        #expect(errorMessage(laughs, .yaml) == "p.yaml:1: YAML anchors and aliases (&a) are not allowed in policy files")
+        #expect(errorMessage("psci: &p\n  version: \"1.3\"\n", .yaml) == "p.yaml:1: YAML anchors and aliases (&p) are not allowed in policy files")
+        #expect(errorMessage("conduits: hvc\nsmc: *x\n", .yaml) == "p.yaml:2: YAML anchors and aliases (*x) are not allowed in policy files")
+        // An ampersand or asterisk inside a scalar is text, not an anchor.
+        #expect(errorMessage("ranges:\n  - id: 0x84000014 # a&b *c\n    action: deny\n", .yaml) == nil)
+        #expect(errorMessage("psci:\n  mode: \"&builtin\"\n", .yaml)?.contains("unknown value '&builtin'") == true)
+    }
+
+    @Test(arguments: [
+        "a: " + String(repeating: "[", count: 100_000),
+        String(repeating: "- ", count: 100_000) + "x",
+        String(repeating: "{a: ", count: 100_000),
+        String(repeating: "? ", count: 100_000) + "x",
+        String((0..<200).map { _ in Character(" ") }) + "a: b",
+    ])
+    func deepYAMLIsRefusedBeforeParsing(text: String) {
+        #expect(errorMessage(text, .yaml)?.contains("nested more than 64 levels deep") == true)
+    }
+
+    @Test func flowCollectionsDeepInALineAreFine() {
+        // Long flow mappings reach far columns without nesting.
+        let text = "smccc:\n  soc-id: { jep106-bank: 1, jep106-id: 0x97, soc: 0x1234, revision: 7 }   # a comment [ [ [\n"
+        #expect(errorMessage(text, .yaml) == nil)
+        // Quoted scalars may hold brackets and span lines.
+        #expect(errorMessage("psci:\n  mode: \"[[[[\n  [[[[\"\n", .yaml)?.contains("unknown value") == true)
+    }
+
+    @Test(arguments: [
+        String(repeating: "k.", count: 100_000) + "k = 1",
+        "[" + String(repeating: "k.", count: 100_000) + "k]",
+        "a = " + String(repeating: "[", count: 100_000),
+        "a = " + String(repeating: "{b = ", count: 100_000) + "1",
+    ])
+    func deepTOMLIsRefusedBeforeParsing(text: String) {
+        #expect(errorMessage(text, .toml)?.contains("nested more than 64 deep on one line") == true)
+    }
+
+    @Test func dotsInTOMLStringsAndCommentsDoNotCount() {
+        let text = "[psci]\nversion = \"" + String(repeating: ".", count: 100) + "\" # " + String(repeating: ".", count: 100) + "\n"
+        #expect(errorMessage(text, .toml)?.contains("is not offered") == true)
+    }
+}

@@ -100,6 +100,9 @@ public final class AArch64CPU: MemoryObserver {
     /// run of them as a crashed guest.
     public internal(set) var recursiveExceptions = 0
     var lastExceptionVector: UInt64 = .max
+    /// The exception before the run of ``recursiveExceptions``: what the guest was doing when
+    /// its handler first faulted.
+    public internal(set) var exceptionLoopOrigin: ExceptionLoopOrigin?
 
     // MARK: Caches
 
@@ -155,6 +158,7 @@ public final class AArch64CPU: MemoryObserver {
         eventRegister = false
         recursiveExceptions = 0
         lastExceptionVector = .max
+        exceptionLoopOrigin = nil
         takenException = nil
         // With the MMU off before and after, every address maps flat with the same permissions,
         // so the cached translations stay right: a firmware-world entry (a reset per call) then

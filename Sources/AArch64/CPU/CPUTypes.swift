@@ -112,3 +112,16 @@ public struct TakenException: Sendable, Equatable {
     public let returnAddress: UInt64
     public let isInterrupt: Bool
 }
+
+/// The exception that led into an exception loop: the first one taken at a vector whose handler
+/// then faulted at once, again and again.
+public struct ExceptionLoopOrigin: Sendable, Equatable {
+    /// ESR_EL1 of that exception.
+    public let syndrome: UInt64
+    /// ELR_EL1: the instruction that took it.
+    public let returnAddress: UInt64
+    /// VBAR_EL1 at the time: 0 means the guest never installed its vectors.
+    public let vectorBase: UInt64
+    /// The vector entry it went to.
+    public let vector: UInt64
+}

@@ -25,6 +25,11 @@ extension AArch64CPU {
         let vector = (sys.vbar & ~0x7FF) &+ vectorGroup &+ type.rawValue
         recursiveExceptions = type == .synchronous && lastExceptionVector == returnAddress
             ? recursiveExceptions &+ 1 : 0
+        if recursiveExceptions == 0 {
+            // Where a loop, if this starts one, came from: the machine's crash report names it.
+            exceptionLoopOrigin = ExceptionLoopOrigin(syndrome: sys.esr, returnAddress: returnAddress,
+                                                      vectorBase: sys.vbar, vector: vector)
+        }
         lastExceptionVector = vector
         pc = vector
         if stopsOnExceptions {

@@ -58,7 +58,9 @@ final class FirmwareWorld: FirmwareCallHandler {
         var segments: [(UInt64, [UInt8])] = []
         if ELFImage.isELF(blob.image) {
             let elf: ELFImage
-            do { elf = try ELFImage(blob.image) } catch { throw .image("firmware blob", "\(error)") }
+            do {
+                elf = try ELFImage(blob.image, window: blob.regionBase..<blob.regionBase + blob.regionSize)
+            } catch { throw .image("firmware blob", "\(error)") }
             segments = elf.segments.map { ($0.physicalAddress, $0.bytes) }
         } else {
             segments = [(blob.regionBase, blob.image)]

@@ -19,6 +19,8 @@ public enum MachineExit: Equatable, Sendable {
     case instructionLimit
     /// The user quit from the console (`Ctrl-A x`).
     case quit
+    /// ``VirtMachine/betweenRounds`` asked the machine to stop (a signal, an output that failed).
+    case stopRequested
 }
 
 /// QEMU's `virt` board in Conduit: RAM, a GIC, a PL011 console, a PL031 clock, the generic
@@ -53,6 +55,10 @@ public final class VirtMachine: FirmwareCallHandler {
     private(set) var firmwareWorld: FirmwareWorld?
     /// One-line reports of things the guest should not have done (a firmware blob that faulted).
     public var diagnostics: ((String) -> Void)?
+    /// Called on the machine's thread after every scheduler round (a quantum of each runnable
+    /// vCPU) and before the host sleeps: where the host flushes its outputs and looks for
+    /// signals. Returning false ends the run with ``MachineExit/stopRequested``.
+    public var betweenRounds: (() -> Bool)?
 
     /// What ``boot(_:)`` loaded, replayed on SYSTEM_RESET as QEMU restores its ROM blobs.
     public private(set) var bootPlan: BootPlan?
@@ -143,6 +149,7 @@ public final class VirtMachine: FirmwareCallHandler {
     /// Restarts after SYSTEM_RESET: images reloaded, the boot vCPU at the entry, the rest off.
     private func restart() {
         resets += 1
+        crashedCPU = nil
         firmwareWorld?.reload()
         if let plan = bootPlan {
             for segment in plan.segments { _ = memory.write(segment.bytes, at: segment.address) }
@@ -163,11 +170,33 @@ public final class VirtMachine: FirmwareCallHandler {
     /// A synchronous exception taken this many times in a row at its own vector is a crash.
     static let exceptionLoopLimit = 1_000
 
+    /// The vCPU whose exception loop ended the run as ``MachineExit/guestCrashed(_:)``.
+    public private(set) var crashedCPU: Int?
+
+    /// What an exception loop looks like, from where it started to the vector that keeps faulting.
+    static func describeExceptionLoop(_ cpu: AArch64CPU) -> String {
+        let esr = hex64(cpu.systemRegister(SystemRegisterEncoding.ESR_EL1) ?? 0)
+        let far = hex64(cpu.systemRegister(SystemRegisterEncoding.FAR_EL1) ?? 0)
+        var text = "vCPU \(cpu.index) is in an exception loop at \(hex64(cpu.pc)): every exception handler entry faults again (ESR_EL1 \(esr), FAR_EL1 \(far))"
+        if let origin = cpu.exceptionLoopOrigin {
+            text += "; it began with the exception taken at \(hex64(origin.returnAddress)) (ESR_EL1 \(hex64(origin.syndrome))), VBAR_EL1 \(hex64(origin.vectorBase))"
+        }
+        return text
+    }
+
+    /// `seconds` as nanoseconds, saturating: NaN and anything not positive is 0, anything past
+    /// UInt64's range is UInt64.max (a timeout that never comes).
+    static func nanoseconds(seconds: Double) -> UInt64 {
+        guard seconds > 0 else { return 0 }
+        let nanoseconds = seconds * 1e9
+        return nanoseconds < 18_446_744_073_709_549_568 ? UInt64(nanoseconds) : .max
+    }
+
     /// Runs until the guest powers off, resets (without reboot), crashes, halts, or a limit passes.
     public func run(timeout: Double? = nil, instructionLimit: UInt64? = nil) -> MachineExit {
         let start = DispatchTime.now().uptimeNanoseconds
         defer { runSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
-        let timeoutNanoseconds = timeout.map { UInt64(max(0, $0) * 1e9) }
+        let timeoutNanoseconds = timeout.map(Self.nanoseconds(seconds:))
         let quantum = configuration.quantum
 
         while true {
@@ -188,7 +217,8 @@ public final class VirtMachine: FirmwareCallHandler {
                     return stop
                 }
                 if cpu.recursiveExceptions > Self.exceptionLoopLimit {
-                    return .guestCrashed("vCPU \(index) is in an exception loop at \(hex64(cpu.pc)): every exception handler entry faults again (ESR_EL1 \(hex64(cpu.systemRegister(SystemRegisterEncoding.ESR_EL1) ?? 0)), FAR_EL1 \(hex64(cpu.systemRegister(SystemRegisterEncoding.FAR_EL1) ?? 0)))")
+                    crashedCPU = index
+                    return .guestCrashed(Self.describeExceptionLoop(cpu))
                 }
             }
             updateTimers()
@@ -196,9 +226,12 @@ public final class VirtMachine: FirmwareCallHandler {
             pollConsole()
             if consoleInput?.quitRequested == true { return .quit }
 
+            if let betweenRounds, !betweenRounds() { return .stopRequested }
             if let limit = instructionLimit, instructionsRetired >= limit { return .instructionLimit }
             if let timeoutNanoseconds, DispatchTime.now().uptimeNanoseconds - start >= timeoutNanoseconds { return .timeout }
-            if !anyRan, let stop = idle(until: timeoutNanoseconds.map { start + $0 }) { return stop }
+            if !anyRan, let stop = idle(until: timeoutNanoseconds.map { start.addingReportingOverflow($0).overflow ? .max : start + $0 }) {
+                return stop
+            }
         }
     }
 

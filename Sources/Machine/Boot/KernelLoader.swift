@@ -50,25 +50,48 @@ public struct KernelLoader {
     }
 
     func place(kernel bytes: [UInt8], name: String) throws(MachineError) -> PlacedKernel {
+        if bytes.isEmpty { throw .image(name, "the kernel file is empty") }
         if bytes.count >= 2, bytes[0] == 0x1F, bytes[1] == 0x8B {
             throw .image(name, "gzip-compressed kernels are not supported; decompress it first (gunzip)")
         }
+        if Self.isAArch32ZImage(bytes) {
+            throw .image(name, "an AArch32 Linux zImage; Conduit runs AArch64 guests (use the arm64 kernel's Image)")
+        }
+        let ramEnd = ramBase + ramSize
         switch Self.kind(of: bytes) {
         case .elf:
             let elf: ELFImage
-            do { elf = try ELFImage(bytes) } catch { throw .image(name, "\(error)") }
+            do { elf = try ELFImage(bytes, window: ramBase..<ramEnd) } catch { throw .image(name, "\(error)") }
             let segments = elf.segments.map { BootPlan.Segment(name: name, address: $0.physicalAddress, bytes: $0.bytes) }
             return PlacedKernel(segments: segments, entry: elf.entry, lowest: elf.lowestAddress, end: elf.endAddress, passesDeviceTree: false)
         case .linuxImage(let textOffset, let imageSize):
+            // booting.rst: the image occupies image_size bytes from text_offset (2 MiB-aligned
+            // base plus the offset); both header fields are the file's word, so check them
+            // against RAM before any arithmetic.
+            guard textOffset < ramSize else {
+                throw .image(name, "its Image header's text_offset \(hex64(textOffset)) lies outside the machine's \(ramSize >> 20) MiB of RAM")
+            }
             let offset = textOffset < 4096 ? textOffset + (2 << 20) : textOffset
+            let size = max(imageSize, UInt64(bytes.count))
+            guard offset <= ramSize, size <= ramSize - offset else {
+                throw .image(name, "its Image header asks for \(hex64(imageSize)) bytes at text_offset \(hex64(textOffset)): more than the machine's \(ramSize >> 20) MiB of RAM (-m)")
+            }
             let address = ramBase + offset
             return PlacedKernel(segments: [BootPlan.Segment(name: name, address: address, bytes: bytes)], entry: address,
-                                lowest: address, end: address + max(imageSize, UInt64(bytes.count)), passesDeviceTree: true)
+                                lowest: address, end: address + size, passesDeviceTree: true)
         case .raw:
             let address = ramBase + Self.rawOffset
+            guard UInt64(bytes.count) <= ramSize - Self.rawOffset else {
+                throw .image(name, "\(bytes.count) bytes at \(hex64(address)) do not fit in the machine's \(ramSize >> 20) MiB of RAM (-m)")
+            }
             return PlacedKernel(segments: [BootPlan.Segment(name: name, address: address, bytes: bytes)], entry: address,
                                 lowest: address, end: address + UInt64(bytes.count), passesDeviceTree: true)
         }
+    }
+
+    /// The magic an AArch32 zImage carries at offset 0x24 (arch/arm/boot/compressed/head.S).
+    static func isAArch32ZImage(_ bytes: [UInt8]) -> Bool {
+        bytes.count >= 0x28 && bytes[0x24..<0x28].elementsEqual([0x18, 0x28, 0x6F, 0x01])
     }
 
     /// Where the initrd goes after a kernel ending at `kernelEnd`.
@@ -86,6 +109,9 @@ public struct KernelLoader {
         var initrdRange: (start: UInt64, end: UInt64)?
         if let initrd {
             let start = initrdAddress(kernelEnd: placed.end)
+            guard start <= ramBase + ramSize, UInt64(initrd.count) <= ramBase + ramSize - start else {
+                throw .image(initrdName, "\(initrd.count) bytes at \(hex64(start)) do not fit in the machine's \(ramSize >> 20) MiB of RAM after the kernel (-m)")
+            }
             segments.append(BootPlan.Segment(name: initrdName, address: start, bytes: initrd))
             initrdRange = (start, start + UInt64(initrd.count))
             cursor = start + UInt64(initrd.count)

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Standard input as the console's receive side. On a terminal it switches to raw mode (every key
 /// goes to the guest, no echo) and restores the terminal on ``close()``; `Ctrl-A x` quits, and
@@ -20,6 +21,8 @@ public final class TerminalConsole: ConsoleInput {
             var attributes = termios()
             if tcgetattr(descriptor, &attributes) == 0 {
                 savedAttributes = attributes
+                TerminalConsole.emergencyAttributes.pointee = attributes
+                TerminalConsole.emergencyDescriptor.store(descriptor, ordering: .releasing)
                 cfmakeraw(&attributes)
                 // Keep output post-processing so the guest's "\n" still starts a new line.
                 attributes.c_oflag |= tcflag_t(OPOST | ONLCR)
@@ -35,6 +38,7 @@ public final class TerminalConsole: ConsoleInput {
     /// Restores the terminal and the descriptor's blocking mode (the shell shares them).
     public func close() {
         if var attributes = savedAttributes {
+            TerminalConsole.emergencyDescriptor.store(-1, ordering: .releasing)
             tcsetattr(descriptor, TCSANOW, &attributes)
             savedAttributes = nil
         }
@@ -45,6 +49,18 @@ public final class TerminalConsole: ConsoleInput {
     }
 
     public var isInteractive: Bool { savedAttributes != nil }
+
+    /// A copy of the attributes to restore, for ``restoreFromSignalHandler()``.
+    private nonisolated(unsafe) static let emergencyAttributes = UnsafeMutablePointer<termios>.allocate(capacity: 1)
+    /// The descriptor in raw mode, or -1.
+    private static let emergencyDescriptor = Atomic<Int32>(-1)
+
+    /// Puts the terminal back as it was, from a signal handler: only async-signal-safe calls
+    /// (`tcsetattr`) and an atomic load. For a process about to end without running ``close()``.
+    public static func restoreFromSignalHandler() {
+        let descriptor = emergencyDescriptor.exchange(-1, ordering: .acquiring)
+        if descriptor >= 0 { tcsetattr(descriptor, TCSANOW, emergencyAttributes) }
+    }
 
     public func nextByte() -> UInt8? {
         if pending.isEmpty { fill() }

@@ -7,6 +7,19 @@ public final class DeviceTreeNode {
 
     public init(_ name: String) { self.name = name }
 
+    deinit {
+        // Take the subtree apart iteratively: freeing a deep chain of nodes recursively could
+        // overflow the stack.
+        var pending = children
+        children = []
+        while var node = pending.popLast() {
+            if isKnownUniquelyReferenced(&node) {
+                pending.append(contentsOf: node.children)
+                node.children = []
+            }
+        }
+    }
+
     /// Adds (or replaces) a property with raw bytes.
     public func set(_ property: String, bytes: [UInt8]) {
         if let index = properties.firstIndex(where: { $0.name == property }) {

@@ -5,6 +5,12 @@ public enum FlattenedDeviceTree {
     static let beginNode: UInt32 = 1, endNode: UInt32 = 2, prop: UInt32 = 3, nop: UInt32 = 4, end: UInt32 = 9
     static let headerSize = 40
 
+    /// The largest blob Conduit reads: Linux arm64 maps at most 2 MiB of device tree
+    /// (`MAX_FDT_SIZE`), so a larger one could not boot anyway.
+    public static let maximumSize = 2 << 20
+    /// The deepest node nesting a blob may have, root included: Linux's `FDT_MAX_DEPTH`.
+    public static let maximumDepth = 64
+
     /// The blob for `root`, version 17, with an empty memory reservation map.
     public static func serialize(_ root: DeviceTreeNode, bootCPU: UInt32 = 0) -> [UInt8] {
         var structure: [UInt8] = []
@@ -22,21 +28,33 @@ public enum FlattenedDeviceTree {
             stringOffsets[name] = position
             return position
         }
-        func emit(_ node: DeviceTreeNode) {
+        // Depth-first with an explicit stack: a tree built by a library user may be deeper than
+        // the host's stack. Each entry is a node and how many of its children are written.
+        var stack: [(node: DeviceTreeNode, next: Int)] = [(root, 0)]
+        func begin(_ node: DeviceTreeNode) {
             append32(beginNode, to: &structure)
             structure += Array(node.name.utf8) + [0]
             align(&structure)
             for property in node.properties {
                 append32(prop, to: &structure)
-                append32(UInt32(property.value.count), to: &structure)
-                append32(UInt32(offset(of: property.name)), to: &structure)
+                append32(UInt32(truncatingIfNeeded: property.value.count), to: &structure)
+                append32(UInt32(truncatingIfNeeded: offset(of: property.name)), to: &structure)
                 structure += property.value
                 align(&structure)
             }
-            for child in node.children { emit(child) }
-            append32(endNode, to: &structure)
         }
-        emit(root)
+        begin(root)
+        while let top = stack.last {
+            if top.next < top.node.children.count {
+                let child = top.node.children[top.next]
+                stack[stack.count - 1].next += 1
+                begin(child)
+                stack.append((child, 0))
+            } else {
+                append32(endNode, to: &structure)
+                stack.removeLast()
+            }
+        }
         append32(end, to: &structure)
 
         let reservationOffset = headerSize + 8  // 8-byte aligned after the header
@@ -47,8 +65,9 @@ public enum FlattenedDeviceTree {
 
         var blob: [UInt8] = []
         blob.reserveCapacity(total)
-        for value in [magic, UInt32(total), UInt32(structureOffset), UInt32(stringsOffset), UInt32(reservationOffset),
-                      17, 16, bootCPU, UInt32(strings.count), UInt32(structure.count)] {
+        for value in [magic, UInt32(truncatingIfNeeded: total), UInt32(structureOffset), UInt32(truncatingIfNeeded: stringsOffset),
+                      UInt32(reservationOffset), 17, 16, bootCPU, UInt32(truncatingIfNeeded: strings.count),
+                      UInt32(truncatingIfNeeded: structure.count)] {
             append32(value, to: &blob)
         }
         blob += [UInt8](repeating: 0, count: reservationOffset - headerSize)
@@ -80,6 +99,7 @@ public enum FlattenedDeviceTree {
         guard version >= 16 else { throw ParseError(offset: 20, problem: "version \(version) is older than 16") }
         let stringsSize = Int(try read32(32))
         guard stringsOffset + stringsSize <= total else { throw ParseError(offset: 32, problem: "strings block runs past the end") }
+        guard structureOffset < total else { throw ParseError(offset: 8, problem: "structure block starts past the end") }
 
         func cString(_ at: Int, limit: Int) throws(ParseError) -> (String, Int) {
             var end = at
@@ -92,6 +112,7 @@ public enum FlattenedDeviceTree {
         var stack: [DeviceTreeNode] = []
         var root: DeviceTreeNode?
         while true {
+            guard position < total else { throw ParseError(offset: position, problem: "structure block runs past totalsize") }
             let token = try read32(position)
             position += 4
             switch token {
@@ -102,6 +123,9 @@ public enum FlattenedDeviceTree {
                 if let parent = stack.last { parent.add(node) } else if root == nil { root = node } else {
                     throw ParseError(offset: position, problem: "more than one root node")
                 }
+                guard stack.count < maximumDepth else {
+                    throw ParseError(offset: position, problem: "nodes nested more than \(maximumDepth) deep (Linux's limit)")
+                }
                 stack.append(node)
             case endNode:
                 guard stack.popLast() != nil else { throw ParseError(offset: position - 4, problem: "unbalanced end of node") }
@@ -111,6 +135,9 @@ public enum FlattenedDeviceTree {
                 position += 8
                 guard position + length <= total, let node = stack.last else {
                     throw ParseError(offset: position, problem: "property outside a node or past the end")
+                }
+                guard nameOffset < stringsSize else {
+                    throw ParseError(offset: position - 4, problem: "property name offset \(nameOffset) is past the strings block (\(stringsSize) bytes)")
                 }
                 let (name, _) = try cString(stringsOffset + nameOffset, limit: stringsOffset + stringsSize)
                 node.set(name, bytes: Array(blob[position..<position + length]))
