@@ -19,7 +19,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
-        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // Value types only; also compiles as Embedded Swift for the guest-side firmware
@@ -55,13 +54,19 @@ let package = Package(
             ]
         ),
 
+        // The parsers of user input as fuzz targets: libFuzzer with scripts/fuzz-inputs.sh, or
+        // a replay of the seed corpora (Fuzz/corpus) as a plain program.
+        .executableTarget(
+            name: "conduit-fuzz-inputs",
+            dependencies: ["Machine", "PolicyFile", "Firmware", "CommandLineSupport"]
+        ),
+
         // Policy files (YAML or TOML) decoded into a `FirmwarePolicy`.
         .target(
             name: "PolicyFile",
             dependencies: [
                 "Firmware",
                 .product(name: "Yams", package: "Yams"),
-                .product(name: "TOMLKit", package: "TOMLKit"),
             ]
         ),
 

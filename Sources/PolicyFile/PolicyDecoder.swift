@@ -1,3 +1,4 @@
+import Foundation
 import Firmware
 import SMCCC
 
@@ -202,7 +203,7 @@ struct PolicyDecoder {
         let rangeNode = keys["range"]!
         guard keys["count"] == nil else { throw error(rangeNode, "\(field).count", "'count' goes with 'base', not 'range'") }
         let text = try scalar(rangeNode, field: "\(field).range")
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: " \t") }
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         guard parts.count == 2, let first = parseInteger(parts[0]), let last = parseInteger(parts[1]),
             first <= 0xFFFF_FFFF, last <= 0xFFFF_FFFF
         else {

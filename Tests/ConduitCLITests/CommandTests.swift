@@ -34,8 +34,8 @@ import Testing
     @Test func parsesArguments() throws {
         var command = try ConduitCommand.parseAsRoot(["decode", "0xC4000003", "2214592770"])
         #expect(command is DecodeCommand)
-        #expect(parseRegisterValue("0x8400_0000") == 0x8400_0000)
-        #expect(parseRegisterValue("banana") == nil)
+        #expect(CommandLineValues.registerValue("0x8400_0000") == 0x8400_0000)
+        #expect(CommandLineValues.registerValue("banana") == nil)
         #expect(throws: Never.self) { try command.run() }
     }
 

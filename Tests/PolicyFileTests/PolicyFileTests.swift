@@ -1,6 +1,6 @@
 import Firmware
 import Foundation
-import PolicyFile
+@testable import PolicyFile
 import SMCCC
 import Testing
 
@@ -229,15 +229,17 @@ func errorMessage(_ text: String, _ syntax: PolicyFile.Syntax) -> String? {
         #expect(errorMessage("psci:\n  mode: \"&builtin\"\n", .yaml)?.contains("unknown value '&builtin'") == true)
     }
 
-    @Test(arguments: [
-        "a: " + String(repeating: "[", count: 100_000),
-        String(repeating: "- ", count: 100_000) + "x",
-        String(repeating: "{a: ", count: 100_000),
-        String(repeating: "? ", count: 100_000) + "x",
-        String((0..<200).map { _ in Character(" ") }) + "a: b",
-    ])
-    func deepYAMLIsRefusedBeforeParsing(text: String) {
-        #expect(errorMessage(text, .yaml)?.contains("nested more than 64 levels deep") == true)
+    @Test func deepYAMLIsRefusedBeforeParsing() {
+        let documents = [
+            "a: " + String(repeating: "[", count: 100_000),
+            String(repeating: "- ", count: 100_000) + "x",
+            String(repeating: "{a: ", count: 100_000),
+            String(repeating: "? ", count: 100_000) + "x",
+            String(repeating: " ", count: 200) + "a: b",
+        ]
+        for text in documents {
+            #expect(errorMessage(text, .yaml)?.contains("nested more than 64 levels deep") == true, "\(text.prefix(20))")
+        }
     }
 
     @Test func flowCollectionsDeepInALineAreFine() {
@@ -248,18 +250,90 @@ func errorMessage(_ text: String, _ syntax: PolicyFile.Syntax) -> String? {
         #expect(errorMessage("psci:\n  mode: \"[[[[\n  [[[[\"\n", .yaml)?.contains("unknown value") == true)
     }
 
-    @Test(arguments: [
-        String(repeating: "k.", count: 100_000) + "k = 1",
-        "[" + String(repeating: "k.", count: 100_000) + "k]",
-        "a = " + String(repeating: "[", count: 100_000),
-        "a = " + String(repeating: "{b = ", count: 100_000) + "1",
-    ])
-    func deepTOMLIsRefusedBeforeParsing(text: String) {
-        #expect(errorMessage(text, .toml)?.contains("nested more than 64 deep on one line") == true)
+    @Test func deepTOMLIsRefused() {
+        let documents = [
+            String(repeating: "k.", count: 100_000) + "k = 1",
+            "[" + String(repeating: "k.", count: 100_000) + "k]",
+            "a = " + String(repeating: "[", count: 100_000),
+            "a = " + String(repeating: "{b = ", count: 100_000) + "1",
+        ]
+        for text in documents {
+            let message = errorMessage(text, .toml) ?? ""
+            #expect(message.hasPrefix("p.toml:1:") && message.contains("TOML syntax error:") && message.contains("more than 64"),
+                    "\(message.prefix(120))")
+        }
     }
 
     @Test func dotsInTOMLStringsAndCommentsDoNotCount() {
         let text = "[psci]\nversion = \"" + String(repeating: ".", count: 100) + "\" # " + String(repeating: ".", count: 100) + "\n"
         #expect(errorMessage(text, .toml)?.contains("is not offered") == true)
+    }
+
+    /// Inputs on which toml++ (TOMLKit) aborted the process, and other broken TOML; the reader
+    /// gives each one located line.
+    static let brokenTOML: [(String, String)] = [
+        ("a = [}", "p.toml:1:6: TOML syntax error: expected a value, found '}'"),
+        ("[=", "p.toml:1:2: TOML syntax error: expected a key, found '='"),
+        ("[\u{FFFD}]", "p.toml:1:2: TOML syntax error: expected a key, found byte 0xef"),
+        ("a = 1\na = 2", "p.toml:2:1: TOML syntax error: key 'a' is defined more than once"),
+        ("[t]\n[t]", "p.toml:2:4: TOML syntax error: table 't' is defined more than once"),
+        ("a = {b = 1}\n[a]", "p.toml:2:4: TOML syntax error: table 'a' is defined more than once"),
+        ("a = [1]\n[[a]]", "p.toml:2:6: TOML syntax error: 'a' is already defined, and not as an array of tables"),
+        ("a = \"x", "p.toml:1:7: TOML syntax error: the string is not closed"),
+        ("a = \"\\q\"", "p.toml:1:7: TOML syntax error: unknown escape '\\q'"),
+        ("a = 0123", "p.toml:1:5: TOML syntax error: '0123' is not a TOML value (a string needs quotes)"),
+        ("a = 9223372036854775808", "p.toml:1:5: TOML syntax error: '9223372036854775808' is not a TOML value (a string needs quotes)"),
+        ("a = 1 b = 2", "p.toml:1:7: TOML syntax error: expected the end of the line, found 'b'"),
+    ]
+
+    @Test func tomlSyntaxErrors() {
+        for (text, message) in Self.brokenTOML { #expect(errorMessage(text, .toml) == message) }
+    }
+
+    @Test func tomlValuesAsTheDecoderReadsThem() throws {
+        let node = try TOMLReader.parse(#"""
+            # comment
+            a = 0x82_00_00_00
+            b = 0o17
+            c = 0b101
+            d = -5
+            e = 1.2_5
+            f = true
+            "g h" = 'lit\eral'
+            i = """
+            two
+            lines"""
+            j = 1979-05-27T07:32:00Z
+            k = [1, [2, 3], {x = 1}]
+            [t.u]
+            v = "\u00e9"
+            [[w]]
+            [[w]]
+            x.y = 1
+            """#)
+        func scalar(_ path: [String]) -> String? {
+            var current = node
+            for key in path {
+                guard case .mapping(let pairs) = current.value, let next = pairs.first(where: { $0.key == key })?.node else { return nil }
+                current = next
+            }
+            if case .scalar(let text) = current.value { return text }
+            return nil
+        }
+        #expect(scalar(["a"]) == "2181038080")
+        #expect(scalar(["b"]) == "15")
+        #expect(scalar(["c"]) == "5")
+        #expect(scalar(["d"]) == "-5")
+        #expect(scalar(["e"]) == "1.25")
+        #expect(scalar(["f"]) == "true")
+        #expect(scalar(["g h"]) == #"lit\eral"#)
+        #expect(scalar(["i"]) == "two\nlines")
+        #expect(scalar(["j"]) == "1979-05-27T07:32:00Z")
+        #expect(scalar(["t", "u", "v"]) == "é")
+        guard case .mapping(let pairs) = node.value, let w = pairs.first(where: { $0.key == "w" })?.node,
+            case .sequence(let items) = w.value else { Issue.record("no [[w]]"); return }
+        #expect(items.count == 2)
+        #expect(items.map { $0.line } == [16, 17])
+        #expect(pairs.first(where: { $0.key == "a" })?.node.line == 2)
     }
 }

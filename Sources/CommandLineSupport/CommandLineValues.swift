@@ -1,10 +1,12 @@
+import Foundation
+
 /// The values flags take, parsed strictly and without trapping arithmetic: whatever the user
 /// writes ends in a value in range or a one-line error naming the flag.
-enum CommandLineValues {
+public enum CommandLineValues {
     /// A memory size as QEMU's `-m` takes it: a number of MiB (`512`), or a number with a binary
     /// suffix K, M, G or T, optionally followed by `iB` or `B` (`512M`, `1.5G`, `2GiB`), in any
     /// case. Fractions are allowed where the result is a whole number of bytes.
-    static func size(_ text: String, flag: String) throws -> UInt64 {
+    public static func size(_ text: String, flag: String) throws -> UInt64 {
         let problem = CommandError("\(flag): '\(text)' is not a size (MiB, or a number with K, M, G or T: 512M, 1.5G, 2G)")
         var body = Substring(text.uppercased())
         let units: [Character: Int] = ["K": 10, "M": 20, "G": 30, "T": 40]
@@ -36,10 +38,10 @@ enum CommandLineValues {
     }
 
     /// The most `--timeout` takes: about 31 years.
-    static let longestDuration: Double = 1e9
+    public static let longestDuration: Double = 1e9
 
     /// A duration in seconds: a positive decimal number (`30`, `0.5`) up to ``longestDuration``.
-    static func seconds(_ text: String, flag: String) throws -> Double {
+    public static func seconds(_ text: String, flag: String) throws -> Double {
         guard let (whole, fraction, digits) = decimal(Substring(text)), digits <= 9 else {
             throw CommandError("\(flag): '\(text)' is not a number of seconds (e.g. 30 or 0.5)")
         }
@@ -69,11 +71,25 @@ enum CommandLineValues {
     }
 
     /// A count in 1...`maximum`.
-    static func count(_ text: String, flag: String, maximum: Int) throws -> Int {
+    public static func count(_ text: String, flag: String, maximum: Int) throws -> Int {
         guard !text.isEmpty, text.count <= 18, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
             let value = Int(text)
         else { throw CommandError("\(flag): '\(text)' is not a whole number") }
         guard value >= 1, value <= maximum else { throw CommandError("\(flag): \(text) is not in 1-\(maximum)") }
         return value
+    }
+
+    /// A register value: `0x` hex or decimal, up to 64 bits, `_` separators allowed; nil when
+    /// the text is not one.
+    public static func registerValue(_ text: String) -> UInt64? {
+        let cleaned = text.replacingOccurrences(of: "_", with: "").lowercased()
+        guard cleaned.utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
+        if cleaned.hasPrefix("0x") {
+            let digits = cleaned.dropFirst(2)
+            guard !digits.isEmpty, digits.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) else { return nil }
+            return UInt64(digits, radix: 16)
+        }
+        guard !cleaned.isEmpty, cleaned.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        return UInt64(cleaned)
     }
 }
