@@ -5,6 +5,7 @@
 #   2. the SMCCC module as Embedded Swift for the guest-side firmware targets
 #   3. the command line, end to end, on the examples and on broken policy files
 #   4. the firmware-call conformance suite on the virt machine (and on QEMU when installed)
+#   5. hostile inputs, the fuzz targets' corpora and a short fuzzing slice, the sanitizers
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,3 +24,16 @@ scripts/test-cli.sh
 
 echo "== conformance suite (debug build; every vCPU count and GIC)"
 scripts/conformance.sh --debug
+
+echo "== hostile inputs (crafted files, flags and streams against the debug build)"
+swift build --product conduit-difftest 2>&1 | grep -E "error|warning: " || true
+bin=$(swift build --show-bin-path)
+python3 scripts/hostile-inputs.py --conduit "$bin/conduit" --difftest "$bin/conduit-difftest"
+
+echo "== fuzz targets: the seed corpora replayed, then a short libFuzzer slice of each"
+swift build --product conduit-fuzz-inputs 2>&1 | grep -E "error|warning: " || true
+for corpus in Fuzz/corpus/*; do "$bin/conduit-fuzz-inputs" "$(basename "$corpus")" "$corpus"; done
+scripts/fuzz-inputs.sh --runs "${FUZZ_RUNS:-20000}"
+
+echo "== sanitizers (the unit tests under ASan and TSan)"
+scripts/sanitizers.sh
