@@ -30,7 +30,7 @@ let package = Package(
 
         // The AArch64 CPU: decoder, interpreter, system registers, exceptions, MMU, TLB.
         // It knows nothing of firmware: HVC and SMC at EL1 stop it with a firmware-call exit.
-        .target(name: "AArch64"),
+        .target(name: "AArch64", exclude: ["ISA"], plugins: ["ISATables"]),
 
         // QEMU's `virt` board: memory map, GIC, PL011, PL031, timers, boot, device tree, the
         // scheduler, and the firmware router wired to the vCPUs.
@@ -88,6 +88,9 @@ let package = Package(
             plugins: ["EmbedGuests"]
         ),
         .executableTarget(name: "guest-embedder"),
+        // Generates decoders and tables from the encoding tables (ISA/*.isa) of a target.
+        .executableTarget(name: "isa-generator"),
+        .plugin(name: "ISATables", capability: .buildTool(), dependencies: ["isa-generator"]),
         .plugin(name: "EmbedGuests", capability: .buildTool(), dependencies: ["guest-embedder"]),
         .executableTarget(name: "conduit", dependencies: ["ConduitCLI"]),
 

@@ -30,7 +30,10 @@ public final class TerminalConsole: ConsoleInput {
             }
         }
         savedFlags = fcntl(descriptor, F_GETFL)
-        if savedFlags >= 0 { _ = fcntl(descriptor, F_SETFL, savedFlags | O_NONBLOCK) }
+        if savedFlags >= 0 {
+            TerminalConsole.emergencyFlags.store(Int64(descriptor) << 32 | Int64(UInt32(bitPattern: savedFlags)), ordering: .releasing)
+            _ = fcntl(descriptor, F_SETFL, savedFlags | O_NONBLOCK)
+        }
     }
 
     deinit { close() }
@@ -43,6 +46,7 @@ public final class TerminalConsole: ConsoleInput {
             savedAttributes = nil
         }
         if savedFlags >= 0 {
+            TerminalConsole.emergencyFlags.store(-1, ordering: .releasing)
             _ = fcntl(descriptor, F_SETFL, savedFlags)
             savedFlags = -1
         }
@@ -54,12 +58,18 @@ public final class TerminalConsole: ConsoleInput {
     private nonisolated(unsafe) static let emergencyAttributes = UnsafeMutablePointer<termios>.allocate(capacity: 1)
     /// The descriptor in raw mode, or -1.
     private static let emergencyDescriptor = Atomic<Int32>(-1)
+    /// The input descriptor (high half) and its file status flags before non-blocking mode (low
+    /// half), or -1.
+    private static let emergencyFlags = Atomic<Int64>(-1)
 
-    /// Puts the terminal back as it was, from a signal handler: only async-signal-safe calls
-    /// (`tcsetattr`) and an atomic load. For a process about to end without running ``close()``.
+    /// Puts the terminal and standard input's blocking mode back as they were, from a signal
+    /// handler: only async-signal-safe calls (`tcsetattr`, `fcntl`) and atomics. For a process
+    /// about to end without running ``close()``.
     public static func restoreFromSignalHandler() {
         let descriptor = emergencyDescriptor.exchange(-1, ordering: .acquiring)
         if descriptor >= 0 { tcsetattr(descriptor, TCSANOW, emergencyAttributes) }
+        let saved = emergencyFlags.exchange(-1, ordering: .acquiring)
+        if saved >= 0 { _ = fcntl(Int32(truncatingIfNeeded: saved >> 32), F_SETFL, Int32(truncatingIfNeeded: saved)) }
     }
 
     public func nextByte() -> UInt8? {
