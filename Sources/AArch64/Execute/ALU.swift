@@ -8,7 +8,7 @@ enum ALU {
     static let V: UInt32 = 1
 
     /// AddWithCarry for 64-bit operands: the sum and its NZCV.
-    @inline(__always)
+    @_transparent
     static func add64(_ x: UInt64, _ y: UInt64, carry: UInt64) -> (UInt64, UInt32) {
         let (partial, c1) = x.addingReportingOverflow(y)
         let (result, c2) = partial.addingReportingOverflow(carry)
@@ -20,7 +20,7 @@ enum ALU {
     }
 
     /// AddWithCarry for 32-bit operands (the inputs' upper halves are ignored).
-    @inline(__always)
+    @_transparent
     static func add32(_ x: UInt64, _ y: UInt64, carry: UInt64) -> (UInt64, UInt32) {
         let a = x & 0xFFFF_FFFF
         let b = y & 0xFFFF_FFFF
@@ -34,12 +34,12 @@ enum ALU {
     }
 
     /// N and Z of a logical result, C and V clear.
-    @inline(__always)
+    @_transparent
     static func logicFlags64(_ result: UInt64) -> UInt32 {
         (UInt32(truncatingIfNeeded: result >> 63) << 3) | (result == 0 ? 4 : 0)
     }
 
-    @inline(__always)
+    @_transparent
     static func logicFlags32(_ result: UInt64) -> UInt32 {
         (UInt32(truncatingIfNeeded: result >> 31) & 1) << 3 | (result & 0xFFFF_FFFF == 0 ? 4 : 0)
     }
@@ -70,7 +70,7 @@ enum ALU {
     }
 
     /// ShiftReg: LSL (0), LSR (1), ASR (2), ROR (3) of a 64-bit value.
-    @inline(__always)
+    @_transparent
     static func shift64(_ value: UInt64, type: UInt8, amount: UInt8) -> UInt64 {
         let n = UInt64(amount & 63)
         switch type {
@@ -82,7 +82,7 @@ enum ALU {
     }
 
     /// ShiftReg of a 32-bit value; the result is zero-extended.
-    @inline(__always)
+    @_transparent
     static func shift32(_ value: UInt64, type: UInt8, amount: UInt8) -> UInt64 {
         let v = UInt32(truncatingIfNeeded: value)
         let n = UInt32(amount & 31)
@@ -95,7 +95,7 @@ enum ALU {
     }
 
     /// ExtendReg: UXTB, UXTH, UXTW, UXTX, SXTB, SXTH, SXTW, SXTX (option 0-7), then LSL #amount.
-    @inline(__always)
+    @_transparent
     static func extend(_ value: UInt64, option: UInt8, shift: UInt8) -> UInt64 {
         let extended: UInt64
         switch option & 7 {
@@ -112,19 +112,19 @@ enum ALU {
     }
 
     /// Sign-extends the low `width` bits of `value` to 64 bits.
-    @inline(__always)
+    @_transparent
     static func signExtend(_ value: UInt64, width: UInt8) -> UInt64 {
         let shift = UInt64(64 - Int(width))
         return UInt64(bitPattern: Int64(bitPattern: value << shift) >> Int64(shift))
     }
 
     /// CLS: the number of bits after the sign bit that equal it.
-    @inline(__always)
+    @_transparent
     static func cls64(_ value: UInt64) -> UInt64 {
         UInt64(((value ^ (value << 1)) | 1).leadingZeroBitCount)
     }
 
-    @inline(__always)
+    @_transparent
     static func cls32(_ value: UInt64) -> UInt64 {
         let v = UInt32(truncatingIfNeeded: value)
         return UInt64(((v ^ (v << 1)) | 1).leadingZeroBitCount)

@@ -23,6 +23,16 @@ extension AArch64CPU {
     }
 }
 
+/// What a block runs with, fixed from its first instruction to its last: PSTATE.EL, the fast TLB
+/// sets of that EL's loads and stores, and whether SP-based accesses check SP's alignment
+/// (SCTLR_EL1.SA at EL1, SA0 at EL0). Anything that changes them ends the block.
+struct BlockState {
+    let el: UInt8
+    let readTLB: UnsafeMutablePointer<DataTLBEntry>
+    let writeTLB: UnsafeMutablePointer<DataTLBEntry>
+    let spCheck: Bool
+}
+
 struct Interpreter {
     let cpu: AArch64CPU
     let x: UnsafeMutablePointer<UInt64>
@@ -44,25 +54,29 @@ struct Interpreter {
         self.firmwareCallHandler = cpu.firmwareCallHandler
     }
 
-    @inline(__always) func r(_ index: UInt8) -> UInt64 { x[Int(index)] }
-    @inline(__always) func w(_ index: UInt8, _ value: UInt64) { x[Int(index)] = value }
-    @inline(__always) var nzcv: UInt32 {
+    // The helpers and the instructions' semantics (Instructions/) are @_transparent, inlined
+    // before the optimiser's own inlining: `run` is large enough that the performance inliner
+    // stops inlining into it part-way, even functions marked @inline(__always), and a call per
+    // instruction costs more than the instruction.
+    @_transparent func r(_ index: UInt8) -> UInt64 { x[Int(index)] }
+    @_transparent func w(_ index: UInt8, _ value: UInt64) { x[Int(index)] = value }
+    @_transparent var nzcv: UInt32 {
         get { UInt32(truncatingIfNeeded: x[AArch64CPU.nzcvSlot]) }
         nonmutating set { x[AArch64CPU.nzcvSlot] = UInt64(newValue) }
     }
-    @inline(__always) func holds(_ condition: UInt8) -> Bool {
+    @_transparent func holds(_ condition: UInt8) -> Bool {
         (conditions[Int(condition & 15)] >> UInt16(x[AArch64CPU.nzcvSlot] & 15)) & 1 != 0
     }
 
     /// The host address for an aligned access of `mask + 1` bytes through `set`, or nil.
-    @inline(__always)
+    @_transparent
     func fast(_ set: UnsafeMutablePointer<DataTLBEntry>, _ va: UInt64, _ mask: UInt64) -> UnsafeMutableRawPointer? {
         let entry = set + FastTLB.index(va)
         guard va & (~0xFFF | mask) == entry.pointee.tag else { return nil }
         return UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: entry.pointee.addend &+ va))
     }
 
-    mutating func run(limit: UInt64) -> CPUExit {
+    func run(limit: UInt64) -> CPUExit {
         var limit = limit
         var retired: UInt64 = 0
         var pc = cpu.pc
@@ -117,16 +131,20 @@ struct Interpreter {
                 ops = page.instructions
             }
             let readTLB = dataTLB + Int(el) &* 2 &* FastTLB.entries
-            let writeTLB = readTLB + FastTLB.entries
-            let spCheck = x[AArch64CPU.sctlrSlot] & (el == 0 ? 0x10 : 0x8) != 0
+            let block = BlockState(el: el, readTLB: readTLB, writeTLB: readTLB + FastTLB.entries,
+                                   spCheck: x[AArch64CPU.sctlrSlot] & (el == 0 ? 0x10 : 0x8) != 0)
             let pageBase = pc & ~0xFFF
             var slot = Int((pc & 0xFFF) >> 2)
 
+            // The block: decoded instructions of one page in sequence, each case one line that
+            // hands the instruction to its semantics (Instructions/, by encoding class) and
+            // says how the run goes on.
             inner: while true {
                 let op = ops[slot]
                 retired &+= 1
-                // The address of this instruction.
-                @inline(__always) func here() -> UInt64 { pageBase | UInt64(slot << 2) }
+                // The address of this instruction (a plain local: a nested function reading `slot`
+                // would capture it, and every capture of a var costs a dynamic exclusivity check).
+                let here = pageBase | UInt64(truncatingIfNeeded: slot &<< 2)
 
                 switch op.kind {
                 // MARK: Bookkeeping
@@ -139,134 +157,86 @@ struct Interpreter {
                     pc = pageBase &+ 4096
                     continue outer
                 case .undefined, .hlt:
-                    cpu.takeUndefined(at: here())
+                    cpu.takeUndefined(at: here)
                     pc = cpu.pc
                     continue outer
 
                 // MARK: Data processing, immediate
-                case .adr: w(op.a, here() &+ op.imm)
-                case .adrp: w(op.a, pageBase &+ op.imm)
-                case .addImm64: w(op.a, r(op.b) &+ op.imm)
-                case .addImm32: w(op.a, (r(op.b) &+ op.imm) & 0xFFFF_FFFF)
-                case .subImm64: w(op.a, r(op.b) &- op.imm)
-                case .subImm32: w(op.a, (r(op.b) &- op.imm) & 0xFFFF_FFFF)
-                case .addsImm64:
-                    let (result, flags) = ALU.add64(r(op.b), op.imm, carry: 0)
-                    w(op.a, result)
-                    nzcv = flags
-                case .addsImm32:
-                    let (result, flags) = ALU.add32(r(op.b), op.imm, carry: 0)
-                    w(op.a, result)
-                    nzcv = flags
-                case .subsImm64:
-                    let (result, flags) = ALU.add64(r(op.b), ~op.imm, carry: 1)
-                    w(op.a, result)
-                    nzcv = flags
-                case .subsImm32:
-                    let (result, flags) = ALU.add32(r(op.b), ~op.imm, carry: 1)
-                    w(op.a, result)
-                    nzcv = flags
-                case .andImm: w(op.a, r(op.b) & op.imm)
-                case .orrImm64: w(op.a, r(op.b) | op.imm)
-                case .orrImm32: w(op.a, (r(op.b) | op.imm) & 0xFFFF_FFFF)
-                case .eorImm64: w(op.a, r(op.b) ^ op.imm)
-                case .eorImm32: w(op.a, (r(op.b) ^ op.imm) & 0xFFFF_FFFF)
-                case .andsImm64:
-                    let result = r(op.b) & op.imm
-                    w(op.a, result)
-                    nzcv = ALU.logicFlags64(result)
-                case .andsImm32:
-                    let result = r(op.b) & op.imm
-                    w(op.a, result)
-                    nzcv = ALU.logicFlags32(result)
-                case .movImm: w(op.a, op.imm)
-                case .movk64: w(op.a, (r(op.a) & ~(0xFFFF << UInt64(op.d))) | op.imm)
-                case .movk32: w(op.a, ((r(op.a) & ~(0xFFFF << UInt64(op.d))) | op.imm) & 0xFFFF_FFFF)
-                case .ubfx64: w(op.a, (r(op.b) >> UInt64(op.d)) & op.imm)
-                case .ubfx32: w(op.a, ((r(op.b) & 0xFFFF_FFFF) >> UInt64(op.d)) & op.imm)
-                case .ubfiz64: w(op.a, (r(op.b) & op.imm) << UInt64(op.d))
-                case .ubfiz32: w(op.a, ((r(op.b) & op.imm) << UInt64(op.d)) & 0xFFFF_FFFF)
-                case .sbfx64: w(op.a, ALU.signExtend(r(op.b) >> UInt64(op.d), width: op.e))
-                case .sbfx32: w(op.a, ALU.signExtend((r(op.b) & 0xFFFF_FFFF) >> UInt64(op.d), width: op.e) & 0xFFFF_FFFF)
-                case .sbfiz64: w(op.a, ALU.signExtend(r(op.b) & op.imm, width: op.e) << UInt64(op.d))
-                case .sbfiz32: w(op.a, (ALU.signExtend(r(op.b) & op.imm, width: op.e) << UInt64(op.d)) & 0xFFFF_FFFF)
-                case .bfxil64: w(op.a, (r(op.a) & ~op.imm) | ((r(op.b) >> UInt64(op.d)) & op.imm))
-                case .bfxil32: w(op.a, ((r(op.a) & ~op.imm) | (((r(op.b) & 0xFFFF_FFFF) >> UInt64(op.d)) & op.imm)) & 0xFFFF_FFFF)
-                case .bfi64: w(op.a, (r(op.a) & ~(op.imm << UInt64(op.d))) | ((r(op.b) & op.imm) << UInt64(op.d)))
-                case .bfi32: w(op.a, ((r(op.a) & ~(op.imm << UInt64(op.d))) | ((r(op.b) & op.imm) << UInt64(op.d))) & 0xFFFF_FFFF)
-                case .extr64:
-                    let lsb = UInt64(op.d)
-                    w(op.a, lsb == 0 ? r(op.c) : (r(op.c) >> lsb) | (r(op.b) << (64 - lsb)))
-                case .extr32:
-                    let lsb = UInt32(op.d)
-                    let low = UInt32(truncatingIfNeeded: r(op.c))
-                    let high = UInt32(truncatingIfNeeded: r(op.b))
-                    w(op.a, UInt64(lsb == 0 ? low : (low >> lsb) | (high << (32 - lsb))))
+                case .adr: adr(op, at: here)
+                case .adrp: adrp(op, at: here)
+                case .addImm64: addImm64(op)
+                case .addImm32: addImm32(op)
+                case .subImm64: subImm64(op)
+                case .subImm32: subImm32(op)
+                case .addsImm64: addsImm64(op)
+                case .addsImm32: addsImm32(op)
+                case .subsImm64: subsImm64(op)
+                case .subsImm32: subsImm32(op)
+                case .andImm: andImm(op)
+                case .orrImm64: orrImm64(op)
+                case .orrImm32: orrImm32(op)
+                case .eorImm64: eorImm64(op)
+                case .eorImm32: eorImm32(op)
+                case .andsImm64: andsImm64(op)
+                case .andsImm32: andsImm32(op)
+                case .movImm: movImm(op)
+                case .movk64: movk64(op)
+                case .movk32: movk32(op)
+                case .ubfx64: ubfx64(op)
+                case .ubfx32: ubfx32(op)
+                case .ubfiz64: ubfiz64(op)
+                case .ubfiz32: ubfiz32(op)
+                case .sbfx64: sbfx64(op)
+                case .sbfx32: sbfx32(op)
+                case .sbfiz64: sbfiz64(op)
+                case .sbfiz32: sbfiz32(op)
+                case .bfxil64: bfxil64(op)
+                case .bfxil32: bfxil32(op)
+                case .bfi64: bfi64(op)
+                case .bfi32: bfi32(op)
+                case .extr64: extr64(op)
+                case .extr32: extr32(op)
 
                 // MARK: Branches
                 case .b:
-                    pc = here() &+ op.imm
+                    pc = here &+ op.imm
                     continue outer
                 case .bl:
-                    x[30] = here() &+ 4
-                    pc = here() &+ op.imm
+                    pc = bl(op, at: here)
                     continue outer
                 case .bCond:
-                    if holds(op.d) {
-                        pc = here() &+ op.imm
-                        continue outer
-                    }
+                    if let target = bCond(op, at: here) { pc = target; continue outer }
                 case .cbz64:
-                    if r(op.a) == 0 {
-                        pc = here() &+ op.imm
-                        continue outer
-                    }
+                    if let target = cbz64(op, at: here) { pc = target; continue outer }
                 case .cbz32:
-                    if r(op.a) & 0xFFFF_FFFF == 0 {
-                        pc = here() &+ op.imm
-                        continue outer
-                    }
+                    if let target = cbz32(op, at: here) { pc = target; continue outer }
                 case .cbnz64:
-                    if r(op.a) != 0 {
-                        pc = here() &+ op.imm
-                        continue outer
-                    }
+                    if let target = cbnz64(op, at: here) { pc = target; continue outer }
                 case .cbnz32:
-                    if r(op.a) & 0xFFFF_FFFF != 0 {
-                        pc = here() &+ op.imm
-                        continue outer
-                    }
+                    if let target = cbnz32(op, at: here) { pc = target; continue outer }
                 case .tbz:
-                    if (r(op.a) >> UInt64(op.d)) & 1 == 0 {
-                        pc = here() &+ op.imm
-                        continue outer
-                    }
+                    if let target = tbz(op, at: here) { pc = target; continue outer }
                 case .tbnz:
-                    if (r(op.a) >> UInt64(op.d)) & 1 != 0 {
-                        pc = here() &+ op.imm
-                        continue outer
-                    }
+                    if let target = tbnz(op, at: here) { pc = target; continue outer }
                 case .br, .ret:
                     pc = r(op.b)
                     continue outer
                 case .blr:
-                    let target = r(op.b)
-                    x[30] = here() &+ 4
-                    pc = target
+                    pc = blr(op, at: here)
                     continue outer
 
                 // MARK: Exceptions and system
                 case .svc:
-                    cpu.takeSynchronous(.svc64, iss: UInt32(op.imm), returnAddress: here() &+ 4)
+                    svc(op, at: here)
                     pc = cpu.pc
                     continue outer
                 case .hvc, .smc:
-                    if el == 0 {
-                        cpu.takeUndefined(at: here())
+                    if block.el == 0 {
+                        cpu.takeUndefined(at: here)
                         pc = cpu.pc
                         continue outer
                     }
-                    pc = here() &+ 4
+                    pc = here &+ 4
                     let instruction: FirmwareCallInstruction = op.kind == .hvc ? .hvc : .smc
                     if let handler = firmwareCallHandler {
                         // Answered in place: no return from the run loop, as TCG does not
@@ -282,513 +252,174 @@ struct Interpreter {
                     }
                     return .firmwareCall(instruction, immediate: UInt16(op.imm))
                 case .brk:
-                    cpu.takeSynchronous(.breakpointInstruction, iss: UInt32(op.imm), returnAddress: here())
+                    brk(op, at: here)
                     pc = cpu.pc
                     continue outer
                 case .eret:
-                    if el == 0 {
-                        cpu.takeUndefined(at: here())
-                    } else {
-                        cpu.exceptionReturn()
-                    }
+                    eret(at: here, block)
                     pc = cpu.pc
                     continue outer
                 case .nop, .yield, .dsb, .dmb:
                     break
-                case .wfi:
-                    if el == 0 && cpu.sys.sctlr & (1 << 16) == 0 {
-                        // Trapped to EL1: ESR.ISS CV = 1, COND = 0b1110, TI = 0 (WFI).
-                        cpu.takeSynchronous(.wfxTrap, iss: 1 << 24 | 0xE << 20, returnAddress: here())
-                        pc = cpu.pc
-                        continue outer
-                    }
-                    if !cpu.interruptPending {
-                        pc = here() &+ 4
-                        return .waitForInterrupt
-                    }
-                case .wfe:
-                    if el == 0 && cpu.sys.sctlr & (1 << 18) == 0 {
-                        cpu.takeSynchronous(.wfxTrap, iss: 1 << 24 | 0xE << 20 | 1, returnAddress: here())
-                        pc = cpu.pc
-                        continue outer
-                    }
-                    if cpu.eventRegister {
-                        cpu.eventRegister = false
-                    } else {
-                        pc = here() &+ 4
-                        return .waitForEvent
-                    }
-                case .sev:
-                    cpu.eventRegister = true
-                    pc = here() &+ 4
-                    return .sendEvent
-                case .sevl:
-                    cpu.eventRegister = true
-                case .clrex:
-                    cpu.exclusive.valid = false
+                case .sevl: sevl()
+                case .clrex: clrex()
                 case .isb:
-                    pc = here() &+ 4
+                    pc = here &+ 4
                     continue outer
-                case .msrImmediate:
-                    switch cpu.writePSTATEField(op.d, crm: op.e, pc: here()) {
+                case .wfi, .wfe, .sev, .msrImmediate, .mrs, .msr, .sys:
+                    switch system(op, at: here, block) {
                     case .next: break
-                    case .endBlock:
-                        pc = here() &+ 4
+                    case .jump(let target):
+                        pc = target
                         continue outer
                     case .exception:
                         pc = cpu.pc
                         continue outer
-                    }
-                case .mrs:
-                    if case .exception = cpu.readSystemRegister(UInt16(op.imm), into: op.a, pc: here()) {
-                        pc = cpu.pc
-                        continue outer
-                    }
-                case .msr:
-                    switch cpu.writeSystemRegister(UInt16(op.imm), value: r(op.a), rt: op.a, pc: here()) {
-                    case .next: break
-                    case .endBlock:
-                        pc = here() &+ 4
-                        continue outer
-                    case .exception:
-                        pc = cpu.pc
-                        continue outer
-                    }
-                case .sys:
-                    switch cpu.systemInstruction(UInt16(op.imm), operand: r(op.a), rt: op.a, pc: here()) {
-                    case .next: break
-                    case .endBlock:
-                        pc = here() &+ 4
-                        continue outer
-                    case .exception:
-                        pc = cpu.pc
-                        continue outer
+                    case .exit(let exit, let at):
+                        pc = at
+                        return exit
                     }
 
                 // MARK: Data processing, register
-                case .andReg64: w(op.a, r(op.b) & ALU.shift64(r(op.c), type: op.e, amount: op.d))
-                case .andReg32: w(op.a, r(op.b) & ALU.shift32(r(op.c), type: op.e, amount: op.d))
-                case .bicReg64: w(op.a, r(op.b) & ~ALU.shift64(r(op.c), type: op.e, amount: op.d))
-                case .bicReg32: w(op.a, r(op.b) & ~ALU.shift32(r(op.c), type: op.e, amount: op.d) & 0xFFFF_FFFF)
-                case .orrReg64: w(op.a, r(op.b) | ALU.shift64(r(op.c), type: op.e, amount: op.d))
-                case .orrReg32: w(op.a, (r(op.b) | ALU.shift32(r(op.c), type: op.e, amount: op.d)) & 0xFFFF_FFFF)
-                case .ornReg64: w(op.a, r(op.b) | ~ALU.shift64(r(op.c), type: op.e, amount: op.d))
-                case .ornReg32: w(op.a, (r(op.b) | ~ALU.shift32(r(op.c), type: op.e, amount: op.d)) & 0xFFFF_FFFF)
-                case .eorReg64: w(op.a, r(op.b) ^ ALU.shift64(r(op.c), type: op.e, amount: op.d))
-                case .eorReg32: w(op.a, (r(op.b) ^ ALU.shift32(r(op.c), type: op.e, amount: op.d)) & 0xFFFF_FFFF)
-                case .eonReg64: w(op.a, r(op.b) ^ ~ALU.shift64(r(op.c), type: op.e, amount: op.d))
-                case .eonReg32: w(op.a, (r(op.b) ^ ~ALU.shift32(r(op.c), type: op.e, amount: op.d)) & 0xFFFF_FFFF)
-                case .andsReg64:
-                    let result = r(op.b) & ALU.shift64(r(op.c), type: op.e, amount: op.d)
-                    w(op.a, result)
-                    nzcv = ALU.logicFlags64(result)
-                case .andsReg32:
-                    let result = r(op.b) & ALU.shift32(r(op.c), type: op.e, amount: op.d)
-                    w(op.a, result)
-                    nzcv = ALU.logicFlags32(result)
-                case .bicsReg64:
-                    let result = r(op.b) & ~ALU.shift64(r(op.c), type: op.e, amount: op.d)
-                    w(op.a, result)
-                    nzcv = ALU.logicFlags64(result)
-                case .bicsReg32:
-                    let result = r(op.b) & ~ALU.shift32(r(op.c), type: op.e, amount: op.d) & 0xFFFF_FFFF
-                    w(op.a, result)
-                    nzcv = ALU.logicFlags32(result)
-                case .movReg64: w(op.a, r(op.b))
-                case .movReg32: w(op.a, r(op.b) & 0xFFFF_FFFF)
-                case .addReg64: w(op.a, r(op.b) &+ ALU.shift64(r(op.c), type: op.e, amount: op.d))
-                case .addReg32: w(op.a, (r(op.b) &+ ALU.shift32(r(op.c), type: op.e, amount: op.d)) & 0xFFFF_FFFF)
-                case .subReg64: w(op.a, r(op.b) &- ALU.shift64(r(op.c), type: op.e, amount: op.d))
-                case .subReg32: w(op.a, (r(op.b) &- ALU.shift32(r(op.c), type: op.e, amount: op.d)) & 0xFFFF_FFFF)
-                case .addsReg64:
-                    let (result, flags) = ALU.add64(r(op.b), ALU.shift64(r(op.c), type: op.e, amount: op.d), carry: 0)
-                    w(op.a, result)
-                    nzcv = flags
-                case .addsReg32:
-                    let (result, flags) = ALU.add32(r(op.b), ALU.shift32(r(op.c), type: op.e, amount: op.d), carry: 0)
-                    w(op.a, result)
-                    nzcv = flags
-                case .subsReg64:
-                    let (result, flags) = ALU.add64(r(op.b), ~ALU.shift64(r(op.c), type: op.e, amount: op.d), carry: 1)
-                    w(op.a, result)
-                    nzcv = flags
-                case .subsReg32:
-                    let (result, flags) = ALU.add32(r(op.b), ~ALU.shift32(r(op.c), type: op.e, amount: op.d), carry: 1)
-                    w(op.a, result)
-                    nzcv = flags
-                case .addExt64: w(op.a, r(op.b) &+ ALU.extend(r(op.c), option: op.e, shift: op.d))
-                case .addExt32: w(op.a, (r(op.b) &+ ALU.extend(r(op.c), option: op.e, shift: op.d)) & 0xFFFF_FFFF)
-                case .subExt64: w(op.a, r(op.b) &- ALU.extend(r(op.c), option: op.e, shift: op.d))
-                case .subExt32: w(op.a, (r(op.b) &- ALU.extend(r(op.c), option: op.e, shift: op.d)) & 0xFFFF_FFFF)
-                case .addsExt64:
-                    let (result, flags) = ALU.add64(r(op.b), ALU.extend(r(op.c), option: op.e, shift: op.d), carry: 0)
-                    w(op.a, result)
-                    nzcv = flags
-                case .addsExt32:
-                    let (result, flags) = ALU.add32(r(op.b), ALU.extend(r(op.c), option: op.e, shift: op.d), carry: 0)
-                    w(op.a, result)
-                    nzcv = flags
-                case .subsExt64:
-                    let (result, flags) = ALU.add64(r(op.b), ~ALU.extend(r(op.c), option: op.e, shift: op.d), carry: 1)
-                    w(op.a, result)
-                    nzcv = flags
-                case .subsExt32:
-                    let (result, flags) = ALU.add32(r(op.b), ~ALU.extend(r(op.c), option: op.e, shift: op.d), carry: 1)
-                    w(op.a, result)
-                    nzcv = flags
-                case .adc64: w(op.a, ALU.add64(r(op.b), r(op.c), carry: UInt64((nzcv >> 1) & 1)).0)
-                case .adc32: w(op.a, ALU.add32(r(op.b), r(op.c), carry: UInt64((nzcv >> 1) & 1)).0)
-                case .sbc64: w(op.a, ALU.add64(r(op.b), ~r(op.c), carry: UInt64((nzcv >> 1) & 1)).0)
-                case .sbc32: w(op.a, ALU.add32(r(op.b), ~r(op.c), carry: UInt64((nzcv >> 1) & 1)).0)
-                case .adcs64:
-                    let (result, flags) = ALU.add64(r(op.b), r(op.c), carry: UInt64((nzcv >> 1) & 1))
-                    w(op.a, result)
-                    nzcv = flags
-                case .adcs32:
-                    let (result, flags) = ALU.add32(r(op.b), r(op.c), carry: UInt64((nzcv >> 1) & 1))
-                    w(op.a, result)
-                    nzcv = flags
-                case .sbcs64:
-                    let (result, flags) = ALU.add64(r(op.b), ~r(op.c), carry: UInt64((nzcv >> 1) & 1))
-                    w(op.a, result)
-                    nzcv = flags
-                case .sbcs32:
-                    let (result, flags) = ALU.add32(r(op.b), ~r(op.c), carry: UInt64((nzcv >> 1) & 1))
-                    w(op.a, result)
-                    nzcv = flags
-                case .ccmnReg64: nzcv = holds(op.d) ? ALU.add64(r(op.b), r(op.c), carry: 0).1 : UInt32(op.e)
-                case .ccmnReg32: nzcv = holds(op.d) ? ALU.add32(r(op.b), r(op.c), carry: 0).1 : UInt32(op.e)
-                case .ccmpReg64: nzcv = holds(op.d) ? ALU.add64(r(op.b), ~r(op.c), carry: 1).1 : UInt32(op.e)
-                case .ccmpReg32: nzcv = holds(op.d) ? ALU.add32(r(op.b), ~r(op.c), carry: 1).1 : UInt32(op.e)
-                case .ccmnImm64: nzcv = holds(op.d) ? ALU.add64(r(op.b), op.imm, carry: 0).1 : UInt32(op.e)
-                case .ccmnImm32: nzcv = holds(op.d) ? ALU.add32(r(op.b), op.imm, carry: 0).1 : UInt32(op.e)
-                case .ccmpImm64: nzcv = holds(op.d) ? ALU.add64(r(op.b), ~op.imm, carry: 1).1 : UInt32(op.e)
-                case .ccmpImm32: nzcv = holds(op.d) ? ALU.add32(r(op.b), ~op.imm, carry: 1).1 : UInt32(op.e)
-                case .csel64: w(op.a, holds(op.d) ? r(op.b) : r(op.c))
-                case .csel32: w(op.a, (holds(op.d) ? r(op.b) : r(op.c)) & 0xFFFF_FFFF)
-                case .csinc64: w(op.a, holds(op.d) ? r(op.b) : r(op.c) &+ 1)
-                case .csinc32: w(op.a, (holds(op.d) ? r(op.b) : r(op.c) &+ 1) & 0xFFFF_FFFF)
-                case .csinv64: w(op.a, holds(op.d) ? r(op.b) : ~r(op.c))
-                case .csinv32: w(op.a, (holds(op.d) ? r(op.b) : ~r(op.c)) & 0xFFFF_FFFF)
-                case .csneg64: w(op.a, holds(op.d) ? r(op.b) : 0 &- r(op.c))
-                case .csneg32: w(op.a, (holds(op.d) ? r(op.b) : 0 &- r(op.c)) & 0xFFFF_FFFF)
-                case .rbit64: w(op.a, BitOperations.reverse64(r(op.b)))
-                case .rbit32: w(op.a, BitOperations.reverse64(r(op.b)) >> 32)
-                case .rev16_64: w(op.a, BitOperations.reverseBytesInHalfwords(r(op.b)))
-                case .rev16_32: w(op.a, BitOperations.reverseBytesInHalfwords(r(op.b)) & 0xFFFF_FFFF)
-                case .rev32_64:
-                    let value = r(op.b)
-                    w(op.a, UInt64(UInt32(truncatingIfNeeded: value).byteSwapped) | UInt64(UInt32(truncatingIfNeeded: value >> 32).byteSwapped) << 32)
-                case .rev64: w(op.a, r(op.b).byteSwapped)
-                case .rev32: w(op.a, UInt64(UInt32(truncatingIfNeeded: r(op.b)).byteSwapped))
-                case .clz64: w(op.a, UInt64(r(op.b).leadingZeroBitCount))
-                case .clz32: w(op.a, UInt64(UInt32(truncatingIfNeeded: r(op.b)).leadingZeroBitCount))
-                case .cls64: w(op.a, ALU.cls64(r(op.b)))
-                case .cls32: w(op.a, ALU.cls32(r(op.b)))
-                case .udiv64:
-                    let divisor = r(op.c)
-                    w(op.a, divisor == 0 ? 0 : r(op.b) / divisor)
-                case .udiv32:
-                    let divisor = r(op.c) & 0xFFFF_FFFF
-                    w(op.a, divisor == 0 ? 0 : (r(op.b) & 0xFFFF_FFFF) / divisor)
-                case .sdiv64:
-                    let divisor = Int64(bitPattern: r(op.c))
-                    w(op.a, divisor == 0 ? 0 : UInt64(bitPattern: Int64(bitPattern: r(op.b)).dividedReportingOverflow(by: divisor).partialValue))
-                case .sdiv32:
-                    let divisor = Int32(truncatingIfNeeded: r(op.c))
-                    let quotient = divisor == 0 ? 0 : Int32(truncatingIfNeeded: r(op.b)).dividedReportingOverflow(by: divisor).partialValue
-                    w(op.a, UInt64(UInt32(bitPattern: quotient)))
-                case .lslv64: w(op.a, r(op.b) << (r(op.c) & 63))
-                case .lslv32: w(op.a, ALU.shift32(r(op.b), type: 0, amount: UInt8(r(op.c) & 31)))
-                case .lsrv64: w(op.a, r(op.b) >> (r(op.c) & 63))
-                case .lsrv32: w(op.a, ALU.shift32(r(op.b), type: 1, amount: UInt8(r(op.c) & 31)))
-                case .asrv64: w(op.a, ALU.shift64(r(op.b), type: 2, amount: UInt8(r(op.c) & 63)))
-                case .asrv32: w(op.a, ALU.shift32(r(op.b), type: 2, amount: UInt8(r(op.c) & 31)))
-                case .rorv64: w(op.a, ALU.shift64(r(op.b), type: 3, amount: UInt8(r(op.c) & 63)))
-                case .rorv32: w(op.a, ALU.shift32(r(op.b), type: 3, amount: UInt8(r(op.c) & 31)))
-                case .crc32b: w(op.a, ALU.crc(r(op.b), r(op.c), bytes: 1, castagnoli: false))
-                case .crc32h: w(op.a, ALU.crc(r(op.b), r(op.c), bytes: 2, castagnoli: false))
-                case .crc32w: w(op.a, ALU.crc(r(op.b), r(op.c), bytes: 4, castagnoli: false))
-                case .crc32x: w(op.a, ALU.crc(r(op.b), r(op.c), bytes: 8, castagnoli: false))
-                case .crc32cb: w(op.a, ALU.crc(r(op.b), r(op.c), bytes: 1, castagnoli: true))
-                case .crc32ch: w(op.a, ALU.crc(r(op.b), r(op.c), bytes: 2, castagnoli: true))
-                case .crc32cw: w(op.a, ALU.crc(r(op.b), r(op.c), bytes: 4, castagnoli: true))
-                case .crc32cx: w(op.a, ALU.crc(r(op.b), r(op.c), bytes: 8, castagnoli: true))
-                case .madd64: w(op.a, r(op.d) &+ r(op.b) &* r(op.c))
-                case .madd32: w(op.a, (r(op.d) &+ r(op.b) &* r(op.c)) & 0xFFFF_FFFF)
-                case .msub64: w(op.a, r(op.d) &- r(op.b) &* r(op.c))
-                case .msub32: w(op.a, (r(op.d) &- r(op.b) &* r(op.c)) & 0xFFFF_FFFF)
-                case .smaddl:
-                    let product = Int64(Int32(truncatingIfNeeded: r(op.b))) &* Int64(Int32(truncatingIfNeeded: r(op.c)))
-                    w(op.a, r(op.d) &+ UInt64(bitPattern: product))
-                case .smsubl:
-                    let product = Int64(Int32(truncatingIfNeeded: r(op.b))) &* Int64(Int32(truncatingIfNeeded: r(op.c)))
-                    w(op.a, r(op.d) &- UInt64(bitPattern: product))
-                case .umaddl: w(op.a, r(op.d) &+ (r(op.b) & 0xFFFF_FFFF) &* (r(op.c) & 0xFFFF_FFFF))
-                case .umsubl: w(op.a, r(op.d) &- (r(op.b) & 0xFFFF_FFFF) &* (r(op.c) & 0xFFFF_FFFF))
-                case .smulh:
-                    w(op.a, UInt64(bitPattern: Int64(bitPattern: r(op.b)).multipliedFullWidth(by: Int64(bitPattern: r(op.c))).high))
-                case .umulh: w(op.a, r(op.b).multipliedFullWidth(by: r(op.c)).high)
+                case .andReg64: andReg64(op)
+                case .andReg32: andReg32(op)
+                case .bicReg64: bicReg64(op)
+                case .bicReg32: bicReg32(op)
+                case .orrReg64: orrReg64(op)
+                case .orrReg32: orrReg32(op)
+                case .ornReg64: ornReg64(op)
+                case .ornReg32: ornReg32(op)
+                case .eorReg64: eorReg64(op)
+                case .eorReg32: eorReg32(op)
+                case .eonReg64: eonReg64(op)
+                case .eonReg32: eonReg32(op)
+                case .andsReg64: andsReg64(op)
+                case .andsReg32: andsReg32(op)
+                case .bicsReg64: bicsReg64(op)
+                case .bicsReg32: bicsReg32(op)
+                case .movReg64: movReg64(op)
+                case .movReg32: movReg32(op)
+                case .addReg64: addReg64(op)
+                case .addReg32: addReg32(op)
+                case .subReg64: subReg64(op)
+                case .subReg32: subReg32(op)
+                case .addsReg64: addsReg64(op)
+                case .addsReg32: addsReg32(op)
+                case .subsReg64: subsReg64(op)
+                case .subsReg32: subsReg32(op)
+                case .addExt64: addExt64(op)
+                case .addExt32: addExt32(op)
+                case .subExt64: subExt64(op)
+                case .subExt32: subExt32(op)
+                case .addsExt64: addsExt64(op)
+                case .addsExt32: addsExt32(op)
+                case .subsExt64: subsExt64(op)
+                case .subsExt32: subsExt32(op)
+                case .adc64: adc64(op)
+                case .adc32: adc32(op)
+                case .sbc64: sbc64(op)
+                case .sbc32: sbc32(op)
+                case .adcs64: adcs64(op)
+                case .adcs32: adcs32(op)
+                case .sbcs64: sbcs64(op)
+                case .sbcs32: sbcs32(op)
+                case .ccmnReg64: ccmnReg64(op)
+                case .ccmnReg32: ccmnReg32(op)
+                case .ccmpReg64: ccmpReg64(op)
+                case .ccmpReg32: ccmpReg32(op)
+                case .ccmnImm64: ccmnImm64(op)
+                case .ccmnImm32: ccmnImm32(op)
+                case .ccmpImm64: ccmpImm64(op)
+                case .ccmpImm32: ccmpImm32(op)
+                case .csel64: csel64(op)
+                case .csel32: csel32(op)
+                case .csinc64: csinc64(op)
+                case .csinc32: csinc32(op)
+                case .csinv64: csinv64(op)
+                case .csinv32: csinv32(op)
+                case .csneg64: csneg64(op)
+                case .csneg32: csneg32(op)
+                case .rbit64: rbit64(op)
+                case .rbit32: rbit32(op)
+                case .rev16_64: rev16_64(op)
+                case .rev16_32: rev16_32(op)
+                case .rev32_64: rev32_64(op)
+                case .rev64: rev64(op)
+                case .rev32: rev32(op)
+                case .clz64: clz64(op)
+                case .clz32: clz32(op)
+                case .cls64: cls64(op)
+                case .cls32: cls32(op)
+                case .udiv64: udiv64(op)
+                case .udiv32: udiv32(op)
+                case .sdiv64: sdiv64(op)
+                case .sdiv32: sdiv32(op)
+                case .lslv64: lslv64(op)
+                case .lslv32: lslv32(op)
+                case .lsrv64: lsrv64(op)
+                case .lsrv32: lsrv32(op)
+                case .asrv64: asrv64(op)
+                case .asrv32: asrv32(op)
+                case .rorv64: rorv64(op)
+                case .rorv32: rorv32(op)
+                case .crc32b: crc(op, bytes: 1, castagnoli: false)
+                case .crc32h: crc(op, bytes: 2, castagnoli: false)
+                case .crc32w: crc(op, bytes: 4, castagnoli: false)
+                case .crc32x: crc(op, bytes: 8, castagnoli: false)
+                case .crc32cb: crc(op, bytes: 1, castagnoli: true)
+                case .crc32ch: crc(op, bytes: 2, castagnoli: true)
+                case .crc32cw: crc(op, bytes: 4, castagnoli: true)
+                case .crc32cx: crc(op, bytes: 8, castagnoli: true)
+                case .madd64: madd64(op)
+                case .madd32: madd32(op)
+                case .msub64: msub64(op)
+                case .msub32: msub32(op)
+                case .smaddl: smaddl(op)
+                case .smsubl: smsubl(op)
+                case .umaddl: umaddl(op)
+                case .umsubl: umsubl(op)
+                case .smulh: smulh(op)
+                case .umulh: umulh(op)
 
-                // MARK: Loads and stores, [Xn, #imm]
+                // MARK: Loads and stores: false means an exception was taken.
                 case .ldrxImm:
-                    let va = r(op.b) &+ op.imm
-                    if let host = fast(readTLB, va, 7), op.b != 31 || !spCheck || x[31] & 15 == 0 {
-                        w(op.a, host.load(as: UInt64.self))
-                    } else {
-                        guard let value = slowLoad(op, va, size: 8, pc: here(), spCheck: spCheck, el: el) else { pc = cpu.pc; continue outer }
-                        w(op.a, value)
-                    }
+                    if !ldrxImm(op, at: here, block) { pc = cpu.pc; continue outer }
                 case .ldrwImm:
-                    let va = r(op.b) &+ op.imm
-                    if let host = fast(readTLB, va, 3), op.b != 31 || !spCheck || x[31] & 15 == 0 {
-                        w(op.a, UInt64(host.load(as: UInt32.self)))
-                    } else {
-                        guard let value = slowLoad(op, va, size: 4, pc: here(), spCheck: spCheck, el: el) else { pc = cpu.pc; continue outer }
-                        w(op.a, value)
-                    }
+                    if !ldrwImm(op, at: here, block) { pc = cpu.pc; continue outer }
                 case .ldrhImm, .ldrbImm, .ldrsbxImm, .ldrsbwImm, .ldrshxImm, .ldrshwImm, .ldrswImm:
-                    let va = r(op.b) &+ op.imm
-                    let size = op.kind.accessSize
-                    let value: UInt64
-                    if let host = fast(readTLB, va, UInt64(size - 1)), op.b != 31 || !spCheck || x[31] & 15 == 0 {
-                        value = cpu.loadHost(host, size: size)
-                    } else {
-                        guard let loaded = slowLoad(op, va, size: size, pc: here(), spCheck: spCheck, el: el) else { pc = cpu.pc; continue outer }
-                        value = loaded
-                    }
-                    w(op.a, op.kind.extendLoaded(value))
+                    if !loadImmediate(op, at: here, block) { pc = cpu.pc; continue outer }
                 case .strxImm:
-                    let va = r(op.b) &+ op.imm
-                    if let host = fast(writeTLB, va, 7), op.b != 31 || !spCheck || x[31] & 15 == 0 {
-                        host.storeBytes(of: r(op.a), as: UInt64.self)
-                    } else if !slowStore(op, va, size: 8, value: r(op.a), pc: here(), spCheck: spCheck, el: el) {
-                        pc = cpu.pc
-                        continue outer
-                    }
+                    if !strxImm(op, at: here, block) { pc = cpu.pc; continue outer }
                 case .strwImm:
-                    let va = r(op.b) &+ op.imm
-                    if let host = fast(writeTLB, va, 3), op.b != 31 || !spCheck || x[31] & 15 == 0 {
-                        host.storeBytes(of: UInt32(truncatingIfNeeded: r(op.a)), as: UInt32.self)
-                    } else if !slowStore(op, va, size: 4, value: r(op.a), pc: here(), spCheck: spCheck, el: el) {
-                        pc = cpu.pc
-                        continue outer
-                    }
+                    if !strwImm(op, at: here, block) { pc = cpu.pc; continue outer }
                 case .strhImm, .strbImm:
-                    let va = r(op.b) &+ op.imm
-                    let size = op.kind.accessSize
-                    if let host = fast(writeTLB, va, UInt64(size - 1)), op.b != 31 || !spCheck || x[31] & 15 == 0 {
-                        cpu.storeHost(host, size: size, value: r(op.a))
-                    } else if !slowStore(op, va, size: size, value: r(op.a), pc: here(), spCheck: spCheck, el: el) {
-                        pc = cpu.pc
-                        continue outer
-                    }
-
-                // MARK: Loads and stores, other addressing modes
+                    if !storeImmediate(op, at: here, block) { pc = cpu.pc; continue outer }
                 case .ldrb, .ldrh, .ldrw, .ldrx, .ldrsbx, .ldrsbw, .ldrshx, .ldrshw, .ldrsw:
-                    let (va, writeback) = address(op)
-                    let size = op.kind.accessSize
-                    let unprivileged = op.e == AddressingMode.unprivileged.rawValue
-                    let value: UInt64
-                    if !unprivileged, let host = fast(readTLB, va, UInt64(size - 1)), op.b != 31 || !spCheck || x[31] & 15 == 0 {
-                        value = cpu.loadHost(host, size: size)
-                    } else {
-                        guard let loaded = slowLoad(op, va, size: size, pc: here(), spCheck: spCheck, el: unprivileged ? 0 : el) else {
-                            pc = cpu.pc
-                            continue outer
-                        }
-                        value = loaded
-                    }
-                    w(op.a, op.kind.extendLoaded(value))
-                    if let writeback { w(op.b, writeback) }
+                    if !load(op, at: here, block) { pc = cpu.pc; continue outer }
                 case .strb, .strh, .strw, .strx:
-                    let (va, writeback) = address(op)
-                    let size = op.kind.accessSize
-                    let unprivileged = op.e == AddressingMode.unprivileged.rawValue
-                    if !unprivileged, let host = fast(writeTLB, va, UInt64(size - 1)), op.b != 31 || !spCheck || x[31] & 15 == 0 {
-                        cpu.storeHost(host, size: size, value: r(op.a))
-                    } else if !slowStore(op, va, size: size, value: r(op.a), pc: here(), spCheck: spCheck, el: unprivileged ? 0 : el) {
-                        pc = cpu.pc
-                        continue outer
-                    }
-                    if let writeback { w(op.b, writeback) }
+                    if !store(op, at: here, block) { pc = cpu.pc; continue outer }
                 case .prfm, .prfmLiteral:
                     break  // a hint: no access, no fault
                 case .ldrLiteral32:
-                    guard let value = literal(here() &+ op.imm, size: 4, pc: here(), el: el) else { pc = cpu.pc; continue outer }
-                    w(op.a, value)
+                    if !loadLiteral(op, at: here, size: 4, block) { pc = cpu.pc; continue outer }
                 case .ldrLiteral64:
-                    guard let value = literal(here() &+ op.imm, size: 8, pc: here(), el: el) else { pc = cpu.pc; continue outer }
-                    w(op.a, value)
+                    if !loadLiteral(op, at: here, size: 8, block) { pc = cpu.pc; continue outer }
                 case .ldrswLiteral:
-                    guard let value = literal(here() &+ op.imm, size: 4, pc: here(), el: el) else { pc = cpu.pc; continue outer }
-                    w(op.a, ALU.signExtend(value, width: 32))
-
-                // MARK: Pairs
+                    if !loadLiteral(op, at: here, size: 4, signed: true, block) { pc = cpu.pc; continue outer }
                 case .ldp64, .ldp32, .ldpsw:
-                    let (va, writeback) = pairAddress(op)
-                    let size = op.kind == .ldp64 ? 8 : 4
-                    let first: UInt64
-                    let second: UInt64
-                    if let host = fast(readTLB, va, UInt64(size - 1)), va & 0xFFF <= 0x1000 - UInt64(2 * size),
-                        op.b != 31 || !spCheck || x[31] & 15 == 0
-                    {
-                        first = cpu.loadHost(host, size: size)
-                        second = cpu.loadHost(host + size, size: size)
-                    } else {
-                        guard let a = slowLoad(op, va, size: size, pc: here(), spCheck: spCheck, el: el),
-                            let b = cpu.loadSlow(va &+ UInt64(size), size: size, el: el, pc: here())
-                        else { pc = cpu.pc; continue outer }
-                        first = a
-                        second = b
-                    }
-                    if op.kind == .ldpsw {
-                        w(op.a, ALU.signExtend(first, width: 32))
-                        w(op.c, ALU.signExtend(second, width: 32))
-                    } else {
-                        w(op.a, first)
-                        w(op.c, second)
-                    }
-                    if let writeback { w(op.b, writeback) }
+                    if !loadPair(op, at: here, block) { pc = cpu.pc; continue outer }
                 case .stp64, .stp32:
-                    let (va, writeback) = pairAddress(op)
-                    let size = op.kind == .stp64 ? 8 : 4
-                    if let host = fast(writeTLB, va, UInt64(size - 1)), va & 0xFFF <= 0x1000 - UInt64(2 * size),
-                        op.b != 31 || !spCheck || x[31] & 15 == 0
-                    {
-                        cpu.storeHost(host, size: size, value: r(op.a))
-                        cpu.storeHost(host + size, size: size, value: r(op.c))
-                    } else if !slowStorePair(op, va, size: size, pc: here(), spCheck: spCheck, el: el) {
-                        pc = cpu.pc
-                        continue outer
-                    }
-                    if let writeback { w(op.b, writeback) }
-
-                // MARK: Exclusives, ordered accesses and atomics
+                    if !storePair(op, at: here, block) { pc = cpu.pc; continue outer }
                 case .ldxr, .ldaxr, .stxr, .stlxr, .ldxp, .ldaxp, .stxp, .stlxp, .ldar, .stlr,
                     .cas, .casp, .atomicAdd, .atomicClear, .atomicEor, .atomicSet,
                     .atomicSmax, .atomicSmin, .atomicUmax, .atomicUmin, .swp:
-                    if op.b == 31 && spCheck && x[31] & 15 != 0 {
-                        cpu.takeSynchronous(.spAlignment, returnAddress: here())
-                        pc = cpu.pc
-                        continue outer
-                    }
-                    if !cpu.synchronizingAccess(op, pc: here()) {
-                        pc = cpu.pc
-                        continue outer
-                    }
+                    if !synchronizing(op, at: here, block) { pc = cpu.pc; continue outer }
                 }
                 slot &+= 1
             }
         }
     }
 
-    // MARK: - Addressing
-
-    /// The address of a single-register load or store in a non-[Xn, #imm] mode, and the value
-    /// to write back to Xn, if any.
-    @inline(__always)
-    func address(_ op: DecodedInstruction) -> (UInt64, UInt64?) {
-        let base = r(op.b)
-        switch op.e {
-        case AddressingMode.preIndex.rawValue:
-            let va = base &+ op.imm
-            return (va, va)
-        case AddressingMode.postIndex.rawValue:
-            return (base, base &+ op.imm)
-        case AddressingMode.register.rawValue:
-            return (base &+ ALU.extend(r(op.c), option: op.f, shift: op.d), nil)
-        default:
-            return (base &+ op.imm, nil)
-        }
-    }
-
-    @inline(__always)
-    func pairAddress(_ op: DecodedInstruction) -> (UInt64, UInt64?) {
-        let base = r(op.b)
-        switch op.e {
-        case AddressingMode.preIndex.rawValue:
-            let va = base &+ op.imm
-            return (va, va)
-        case AddressingMode.postIndex.rawValue:
-            return (base, base &+ op.imm)
-        default:
-            return (base &+ op.imm, nil)
-        }
-    }
-
-    // MARK: - Slow paths
-
-    @inline(never)
-    func slowLoad(_ op: DecodedInstruction, _ va: UInt64, size: Int, pc: UInt64, spCheck: Bool, el: UInt8) -> UInt64? {
-        if op.b == 31 && spCheck && x[31] & 15 != 0 {
-            cpu.takeSynchronous(.spAlignment, returnAddress: pc)
-            return nil
-        }
-        return cpu.loadSlow(va, size: size, el: el, pc: pc)
-    }
-
-    @inline(never)
-    func slowStore(_ op: DecodedInstruction, _ va: UInt64, size: Int, value: UInt64, pc: UInt64, spCheck: Bool, el: UInt8) -> Bool {
-        if op.b == 31 && spCheck && x[31] & 15 != 0 {
-            cpu.takeSynchronous(.spAlignment, returnAddress: pc)
-            return false
-        }
-        return cpu.storeSlow(va, size: size, value: value, el: el, pc: pc)
-    }
-
-    @inline(never)
-    func slowStorePair(_ op: DecodedInstruction, _ va: UInt64, size: Int, pc: UInt64, spCheck: Bool, el: UInt8) -> Bool {
-        if op.b == 31 && spCheck && x[31] & 15 != 0 {
-            cpu.takeSynchronous(.spAlignment, returnAddress: pc)
-            return false
-        }
-        // Alignment faults come before translation faults (DDI0487 J1, Mem[] checks alignment
-        // before translating); then both halves must be writable before either is written.
-        if va & UInt64(size - 1) != 0 && cpu.alignmentChecks {
-            cpu.takeDataAbort(.alignment, address: va, isWrite: true, pc: pc)
-            return false
-        }
-        for part in [va, va &+ UInt64(size)] {
-            if case .fault(let fault) = cpu.translate(part, kind: .write, el: el) {
-                cpu.takeDataAbort(fault, address: part, isWrite: true, pc: pc)
-                return false
-            }
-        }
-        return cpu.storeSlow(va, size: size, value: r(op.a), el: el, pc: pc)
-            && cpu.storeSlow(va &+ UInt64(size), size: size, value: r(op.c), el: el, pc: pc)
-    }
-
-    @inline(never)
-    func literal(_ va: UInt64, size: Int, pc: UInt64, el: UInt8) -> UInt64? {
-        cpu.loadSlow(va, size: size, el: el, pc: pc)
-    }
-}
-
-extension OpKind {
-    /// The access size in bytes of a single-register load or store.
-    @inline(__always)
-    var accessSize: Int {
-        switch self {
-        case .ldrbImm, .ldrsbxImm, .ldrsbwImm, .strbImm, .ldrb, .ldrsbx, .ldrsbw, .strb: return 1
-        case .ldrhImm, .ldrshxImm, .ldrshwImm, .strhImm, .ldrh, .ldrshx, .ldrshw, .strh: return 2
-        case .ldrwImm, .ldrswImm, .strwImm, .ldrw, .ldrsw, .strw: return 4
-        default: return 8
-        }
-    }
-
-    /// A loaded value extended as the load's kind says.
-    @inline(__always)
-    func extendLoaded(_ value: UInt64) -> UInt64 {
-        switch self {
-        case .ldrsbxImm, .ldrsbx: return ALU.signExtend(value, width: 8)
-        case .ldrsbwImm, .ldrsbw: return ALU.signExtend(value, width: 8) & 0xFFFF_FFFF
-        case .ldrshxImm, .ldrshx: return ALU.signExtend(value, width: 16)
-        case .ldrshwImm, .ldrshw: return ALU.signExtend(value, width: 16) & 0xFFFF_FFFF
-        case .ldrswImm, .ldrsw: return ALU.signExtend(value, width: 32)
-        default: return value
-        }
-    }
 }
 
 /// Bit reversals.

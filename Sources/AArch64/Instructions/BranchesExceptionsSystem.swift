@@ -79,3 +79,125 @@ extension A64Lowering {
                            imm: UInt64(A64Decoder.systemRegisterEncoding(op0: 2 | i.o0, op1: i.op1, crn: i.CRn, crm: i.CRm, op2: i.op2)))
     }
 }
+
+// MARK: - Execution
+
+/// How an instruction that may end the block continues.
+enum Continuation {
+    /// With the next instruction.
+    case next
+    /// At a new PC, at a block boundary (a context change the block must not run past).
+    case jump(UInt64)
+    /// An exception was taken: the CPU's PC is the vector.
+    case exception
+    /// The run stops, the PC at the given address.
+    case exit(CPUExit, UInt64)
+}
+
+extension Interpreter {
+    // Branches return their target when taken. `imm` is the offset from the branch.
+    @_transparent func bCond(_ op: DecodedInstruction, at pc: UInt64) -> UInt64? { holds(op.d) ? pc &+ op.imm : nil }
+    @_transparent func cbz64(_ op: DecodedInstruction, at pc: UInt64) -> UInt64? { r(op.a) == 0 ? pc &+ op.imm : nil }
+    @_transparent func cbz32(_ op: DecodedInstruction, at pc: UInt64) -> UInt64? { r(op.a) & 0xFFFF_FFFF == 0 ? pc &+ op.imm : nil }
+    @_transparent func cbnz64(_ op: DecodedInstruction, at pc: UInt64) -> UInt64? { r(op.a) != 0 ? pc &+ op.imm : nil }
+    @_transparent func cbnz32(_ op: DecodedInstruction, at pc: UInt64) -> UInt64? { r(op.a) & 0xFFFF_FFFF != 0 ? pc &+ op.imm : nil }
+    @_transparent func tbz(_ op: DecodedInstruction, at pc: UInt64) -> UInt64? { (r(op.a) >> UInt64(op.d)) & 1 == 0 ? pc &+ op.imm : nil }
+    @_transparent func tbnz(_ op: DecodedInstruction, at pc: UInt64) -> UInt64? { (r(op.a) >> UInt64(op.d)) & 1 != 0 ? pc &+ op.imm : nil }
+
+    @_transparent func bl(_ op: DecodedInstruction, at pc: UInt64) -> UInt64 {
+        x[30] = pc &+ 4
+        return pc &+ op.imm
+    }
+
+    /// BLR reads Xn before it writes X30 (BLR X30 branches to the old X30).
+    @_transparent func blr(_ op: DecodedInstruction, at pc: UInt64) -> UInt64 {
+        let target = r(op.b)
+        x[30] = pc &+ 4
+        return target
+    }
+
+    // Exception generating instructions and the ones that change PSTATE, cold paths.
+
+    @inline(never) func svc(_ op: DecodedInstruction, at pc: UInt64) {
+        cpu.takeSynchronous(.svc64, iss: UInt32(op.imm), returnAddress: pc &+ 4)
+    }
+
+    @inline(never) func brk(_ op: DecodedInstruction, at pc: UInt64) {
+        cpu.takeSynchronous(.breakpointInstruction, iss: UInt32(op.imm), returnAddress: pc)
+    }
+
+    /// ERET at EL0 is UNDEFINED.
+    @inline(never) func eret(at pc: UInt64, _ block: BlockState) {
+        if block.el == 0 { cpu.takeUndefined(at: pc) } else { cpu.exceptionReturn() }
+    }
+
+    /// WFI: trapped at EL0 unless SCTLR_EL1.nTWI; otherwise the vCPU may sleep unless an
+    /// interrupt is already pending.
+    @inline(never) func wfi(at pc: UInt64, _ block: BlockState) -> Continuation {
+        if block.el == 0 && cpu.sys.sctlr & (1 << 16) == 0 {
+            // Trapped to EL1: ESR.ISS CV = 1, COND = 0b1110, TI = 0 (WFI).
+            cpu.takeSynchronous(.wfxTrap, iss: 1 << 24 | 0xE << 20, returnAddress: pc)
+            return .exception
+        }
+        return cpu.interruptPending ? .next : .exit(.waitForInterrupt, pc &+ 4)
+    }
+
+    /// WFE: trapped at EL0 unless SCTLR_EL1.nTWE; completes at once when the event register is set.
+    @inline(never) func wfe(at pc: UInt64, _ block: BlockState) -> Continuation {
+        if block.el == 0 && cpu.sys.sctlr & (1 << 18) == 0 {
+            cpu.takeSynchronous(.wfxTrap, iss: 1 << 24 | 0xE << 20 | 1, returnAddress: pc)
+            return .exception
+        }
+        if cpu.eventRegister {
+            cpu.eventRegister = false
+            return .next
+        }
+        return .exit(.waitForEvent, pc &+ 4)
+    }
+
+    @inline(never) func sev(at pc: UInt64) -> Continuation {
+        cpu.eventRegister = true
+        return .exit(.sendEvent, pc &+ 4)
+    }
+
+    @inline(never) func sevl() { cpu.eventRegister = true }
+    @inline(never) func clrex() { cpu.exclusive.valid = false }
+
+    /// The instructions that may end the block or the run in more than one way.
+    @_transparent func system(_ op: DecodedInstruction, at pc: UInt64, _ block: BlockState) -> Continuation {
+        switch op.kind {
+        case .wfi: return wfi(at: pc, block)
+        case .wfe: return wfe(at: pc, block)
+        case .sev: return sev(at: pc)
+        case .msrImmediate: return msrImmediate(op, at: pc)
+        case .mrs: return mrs(op, at: pc)
+        case .msr: return msr(op, at: pc)
+        default: return sys(op, at: pc)
+        }
+    }
+
+    /// A system-register or system instruction's outcome as the run loop continues.
+    @_transparent func continuation(_ outcome: SystemOutcome, at pc: UInt64) -> Continuation {
+        switch outcome {
+        case .next: return .next
+        case .endBlock: return .jump(pc &+ 4)
+        case .exception: return .exception
+        }
+    }
+
+    @_transparent func msrImmediate(_ op: DecodedInstruction, at pc: UInt64) -> Continuation {
+        continuation(cpu.writePSTATEField(op.d, crm: op.e, pc: pc), at: pc)
+    }
+
+    @_transparent func mrs(_ op: DecodedInstruction, at pc: UInt64) -> Continuation {
+        continuation(cpu.readSystemRegister(UInt16(op.imm), into: op.a, pc: pc), at: pc)
+    }
+
+    @_transparent func msr(_ op: DecodedInstruction, at pc: UInt64) -> Continuation {
+        continuation(cpu.writeSystemRegister(UInt16(op.imm), value: r(op.a), rt: op.a, pc: pc), at: pc)
+    }
+
+    @_transparent func sys(_ op: DecodedInstruction, at pc: UInt64) -> Continuation {
+        continuation(cpu.systemInstruction(UInt16(op.imm), operand: r(op.a), rt: op.a, pc: pc), at: pc)
+    }
+}

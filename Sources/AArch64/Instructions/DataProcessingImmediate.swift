@@ -123,3 +123,106 @@ extension A64Lowering {
 
     func UDF(_ i: A64.UDF) -> DecodedInstruction { undefined }
 }
+
+// MARK: - Execution (the instruction pages of C6.2): `a` is Rd, `b` Rn, `imm` the expanded immediate.
+
+extension Interpreter {
+    @_transparent func adr(_ op: DecodedInstruction, at pc: UInt64) { w(op.a, pc &+ op.imm) }
+    @_transparent func adrp(_ op: DecodedInstruction, at pc: UInt64) { w(op.a, (pc & ~0xFFF) &+ op.imm) }
+
+    @_transparent func addImm64(_ op: DecodedInstruction) { w(op.a, r(op.b) &+ op.imm) }
+    @_transparent func addImm32(_ op: DecodedInstruction) { w(op.a, (r(op.b) &+ op.imm) & 0xFFFF_FFFF) }
+    @_transparent func subImm64(_ op: DecodedInstruction) { w(op.a, r(op.b) &- op.imm) }
+    @_transparent func subImm32(_ op: DecodedInstruction) { w(op.a, (r(op.b) &- op.imm) & 0xFFFF_FFFF) }
+
+    @_transparent func addsImm64(_ op: DecodedInstruction) {
+        let (result, flags) = ALU.add64(r(op.b), op.imm, carry: 0)
+        w(op.a, result)
+        nzcv = flags
+    }
+
+    @_transparent func addsImm32(_ op: DecodedInstruction) {
+        let (result, flags) = ALU.add32(r(op.b), op.imm, carry: 0)
+        w(op.a, result)
+        nzcv = flags
+    }
+
+    @_transparent func subsImm64(_ op: DecodedInstruction) {
+        let (result, flags) = ALU.add64(r(op.b), ~op.imm, carry: 1)
+        w(op.a, result)
+        nzcv = flags
+    }
+
+    @_transparent func subsImm32(_ op: DecodedInstruction) {
+        let (result, flags) = ALU.add32(r(op.b), ~op.imm, carry: 1)
+        w(op.a, result)
+        nzcv = flags
+    }
+
+    @_transparent func andImm(_ op: DecodedInstruction) { w(op.a, r(op.b) & op.imm) }
+    @_transparent func orrImm64(_ op: DecodedInstruction) { w(op.a, r(op.b) | op.imm) }
+    @_transparent func orrImm32(_ op: DecodedInstruction) { w(op.a, (r(op.b) | op.imm) & 0xFFFF_FFFF) }
+    @_transparent func eorImm64(_ op: DecodedInstruction) { w(op.a, r(op.b) ^ op.imm) }
+    @_transparent func eorImm32(_ op: DecodedInstruction) { w(op.a, (r(op.b) ^ op.imm) & 0xFFFF_FFFF) }
+
+    @_transparent func andsImm64(_ op: DecodedInstruction) {
+        let result = r(op.b) & op.imm
+        w(op.a, result)
+        nzcv = ALU.logicFlags64(result)
+    }
+
+    @_transparent func andsImm32(_ op: DecodedInstruction) {
+        let result = r(op.b) & op.imm
+        w(op.a, result)
+        nzcv = ALU.logicFlags32(result)
+    }
+
+    // Move wide: `d` is the shift of MOVK's 16 bits.
+    @_transparent func movImm(_ op: DecodedInstruction) { w(op.a, op.imm) }
+    @_transparent func movk64(_ op: DecodedInstruction) { w(op.a, (r(op.a) & ~(0xFFFF << UInt64(op.d))) | op.imm) }
+    @_transparent func movk32(_ op: DecodedInstruction) { w(op.a, ((r(op.a) & ~(0xFFFF << UInt64(op.d))) | op.imm) & 0xFFFF_FFFF) }
+
+    // Bitfield: `d` is the field's position, `e` its width, `imm` the mask of its width.
+    @_transparent func ubfx64(_ op: DecodedInstruction) { w(op.a, (r(op.b) >> UInt64(op.d)) & op.imm) }
+    @_transparent func ubfx32(_ op: DecodedInstruction) { w(op.a, ((r(op.b) & 0xFFFF_FFFF) >> UInt64(op.d)) & op.imm) }
+    @_transparent func ubfiz64(_ op: DecodedInstruction) { w(op.a, (r(op.b) & op.imm) << UInt64(op.d)) }
+    @_transparent func ubfiz32(_ op: DecodedInstruction) { w(op.a, ((r(op.b) & op.imm) << UInt64(op.d)) & 0xFFFF_FFFF) }
+    @_transparent func sbfx64(_ op: DecodedInstruction) { w(op.a, ALU.signExtend(r(op.b) >> UInt64(op.d), width: op.e)) }
+
+    @_transparent func sbfx32(_ op: DecodedInstruction) {
+        w(op.a, ALU.signExtend((r(op.b) & 0xFFFF_FFFF) >> UInt64(op.d), width: op.e) & 0xFFFF_FFFF)
+    }
+
+    @_transparent func sbfiz64(_ op: DecodedInstruction) { w(op.a, ALU.signExtend(r(op.b) & op.imm, width: op.e) << UInt64(op.d)) }
+
+    @_transparent func sbfiz32(_ op: DecodedInstruction) {
+        w(op.a, (ALU.signExtend(r(op.b) & op.imm, width: op.e) << UInt64(op.d)) & 0xFFFF_FFFF)
+    }
+
+    @_transparent func bfxil64(_ op: DecodedInstruction) { w(op.a, (r(op.a) & ~op.imm) | ((r(op.b) >> UInt64(op.d)) & op.imm)) }
+
+    @_transparent func bfxil32(_ op: DecodedInstruction) {
+        w(op.a, ((r(op.a) & ~op.imm) | (((r(op.b) & 0xFFFF_FFFF) >> UInt64(op.d)) & op.imm)) & 0xFFFF_FFFF)
+    }
+
+    @_transparent func bfi64(_ op: DecodedInstruction) {
+        w(op.a, (r(op.a) & ~(op.imm << UInt64(op.d))) | ((r(op.b) & op.imm) << UInt64(op.d)))
+    }
+
+    @_transparent func bfi32(_ op: DecodedInstruction) {
+        w(op.a, ((r(op.a) & ~(op.imm << UInt64(op.d))) | ((r(op.b) & op.imm) << UInt64(op.d))) & 0xFFFF_FFFF)
+    }
+
+    // Extract: `c` is Rm, `d` the lsb.
+    @_transparent func extr64(_ op: DecodedInstruction) {
+        let lsb = UInt64(op.d)
+        w(op.a, lsb == 0 ? r(op.c) : (r(op.c) >> lsb) | (r(op.b) << (64 - lsb)))
+    }
+
+    @_transparent func extr32(_ op: DecodedInstruction) {
+        let lsb = UInt32(op.d)
+        let low = UInt32(truncatingIfNeeded: r(op.c))
+        let high = UInt32(truncatingIfNeeded: r(op.b))
+        w(op.a, UInt64(lsb == 0 ? low : (low >> lsb) | (high << (32 - lsb))))
+    }
+}

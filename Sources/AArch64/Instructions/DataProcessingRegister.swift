@@ -155,3 +155,238 @@ extension A64Lowering {
     func CLZ(_ i: A64.CLZ) -> DecodedInstruction { oneSource(i.word, Self.width(i.sf, .clz64, .clz32)) }
     func CLS(_ i: A64.CLS) -> DecodedInstruction { oneSource(i.word, Self.width(i.sf, .cls64, .cls32)) }
 }
+
+// MARK: - Execution (the instruction pages of C6.2): `a` is Rd, `b` Rn, `c` Rm; shifted forms
+// have the amount in `d` and the shift type in `e`, extended forms the shift in `d` and the
+// extend option in `e`.
+
+extension Interpreter {
+    // Logical (shifted register)
+    @_transparent func andReg64(_ op: DecodedInstruction) { w(op.a, r(op.b) & ALU.shift64(r(op.c), type: op.e, amount: op.d)) }
+    @_transparent func andReg32(_ op: DecodedInstruction) { w(op.a, r(op.b) & ALU.shift32(r(op.c), type: op.e, amount: op.d)) }
+    @_transparent func bicReg64(_ op: DecodedInstruction) { w(op.a, r(op.b) & ~ALU.shift64(r(op.c), type: op.e, amount: op.d)) }
+    @_transparent func bicReg32(_ op: DecodedInstruction) { w(op.a, r(op.b) & ~ALU.shift32(r(op.c), type: op.e, amount: op.d) & 0xFFFF_FFFF) }
+    @_transparent func orrReg64(_ op: DecodedInstruction) { w(op.a, r(op.b) | ALU.shift64(r(op.c), type: op.e, amount: op.d)) }
+    @_transparent func orrReg32(_ op: DecodedInstruction) { w(op.a, (r(op.b) | ALU.shift32(r(op.c), type: op.e, amount: op.d)) & 0xFFFF_FFFF) }
+    @_transparent func ornReg64(_ op: DecodedInstruction) { w(op.a, r(op.b) | ~ALU.shift64(r(op.c), type: op.e, amount: op.d)) }
+    @_transparent func ornReg32(_ op: DecodedInstruction) { w(op.a, (r(op.b) | ~ALU.shift32(r(op.c), type: op.e, amount: op.d)) & 0xFFFF_FFFF) }
+    @_transparent func eorReg64(_ op: DecodedInstruction) { w(op.a, r(op.b) ^ ALU.shift64(r(op.c), type: op.e, amount: op.d)) }
+    @_transparent func eorReg32(_ op: DecodedInstruction) { w(op.a, (r(op.b) ^ ALU.shift32(r(op.c), type: op.e, amount: op.d)) & 0xFFFF_FFFF) }
+    @_transparent func eonReg64(_ op: DecodedInstruction) { w(op.a, r(op.b) ^ ~ALU.shift64(r(op.c), type: op.e, amount: op.d)) }
+    @_transparent func eonReg32(_ op: DecodedInstruction) { w(op.a, (r(op.b) ^ ~ALU.shift32(r(op.c), type: op.e, amount: op.d)) & 0xFFFF_FFFF) }
+
+    @_transparent func andsReg64(_ op: DecodedInstruction) {
+        let result = r(op.b) & ALU.shift64(r(op.c), type: op.e, amount: op.d)
+        w(op.a, result)
+        nzcv = ALU.logicFlags64(result)
+    }
+
+    @_transparent func andsReg32(_ op: DecodedInstruction) {
+        let result = r(op.b) & ALU.shift32(r(op.c), type: op.e, amount: op.d)
+        w(op.a, result)
+        nzcv = ALU.logicFlags32(result)
+    }
+
+    @_transparent func bicsReg64(_ op: DecodedInstruction) {
+        let result = r(op.b) & ~ALU.shift64(r(op.c), type: op.e, amount: op.d)
+        w(op.a, result)
+        nzcv = ALU.logicFlags64(result)
+    }
+
+    @_transparent func bicsReg32(_ op: DecodedInstruction) {
+        let result = r(op.b) & ~ALU.shift32(r(op.c), type: op.e, amount: op.d) & 0xFFFF_FFFF
+        w(op.a, result)
+        nzcv = ALU.logicFlags32(result)
+    }
+
+    @_transparent func movReg64(_ op: DecodedInstruction) { w(op.a, r(op.b)) }
+    @_transparent func movReg32(_ op: DecodedInstruction) { w(op.a, r(op.b) & 0xFFFF_FFFF) }
+
+    // Add/subtract (shifted and extended register)
+    @_transparent func addReg64(_ op: DecodedInstruction) { w(op.a, r(op.b) &+ ALU.shift64(r(op.c), type: op.e, amount: op.d)) }
+    @_transparent func addReg32(_ op: DecodedInstruction) { w(op.a, (r(op.b) &+ ALU.shift32(r(op.c), type: op.e, amount: op.d)) & 0xFFFF_FFFF) }
+    @_transparent func subReg64(_ op: DecodedInstruction) { w(op.a, r(op.b) &- ALU.shift64(r(op.c), type: op.e, amount: op.d)) }
+    @_transparent func subReg32(_ op: DecodedInstruction) { w(op.a, (r(op.b) &- ALU.shift32(r(op.c), type: op.e, amount: op.d)) & 0xFFFF_FFFF) }
+
+    @_transparent func addsReg64(_ op: DecodedInstruction) {
+        let (result, flags) = ALU.add64(r(op.b), ALU.shift64(r(op.c), type: op.e, amount: op.d), carry: 0)
+        w(op.a, result)
+        nzcv = flags
+    }
+
+    @_transparent func addsReg32(_ op: DecodedInstruction) {
+        let (result, flags) = ALU.add32(r(op.b), ALU.shift32(r(op.c), type: op.e, amount: op.d), carry: 0)
+        w(op.a, result)
+        nzcv = flags
+    }
+
+    @_transparent func subsReg64(_ op: DecodedInstruction) {
+        let (result, flags) = ALU.add64(r(op.b), ~ALU.shift64(r(op.c), type: op.e, amount: op.d), carry: 1)
+        w(op.a, result)
+        nzcv = flags
+    }
+
+    @_transparent func subsReg32(_ op: DecodedInstruction) {
+        let (result, flags) = ALU.add32(r(op.b), ~ALU.shift32(r(op.c), type: op.e, amount: op.d), carry: 1)
+        w(op.a, result)
+        nzcv = flags
+    }
+
+    @_transparent func addExt64(_ op: DecodedInstruction) { w(op.a, r(op.b) &+ ALU.extend(r(op.c), option: op.e, shift: op.d)) }
+    @_transparent func addExt32(_ op: DecodedInstruction) { w(op.a, (r(op.b) &+ ALU.extend(r(op.c), option: op.e, shift: op.d)) & 0xFFFF_FFFF) }
+    @_transparent func subExt64(_ op: DecodedInstruction) { w(op.a, r(op.b) &- ALU.extend(r(op.c), option: op.e, shift: op.d)) }
+    @_transparent func subExt32(_ op: DecodedInstruction) { w(op.a, (r(op.b) &- ALU.extend(r(op.c), option: op.e, shift: op.d)) & 0xFFFF_FFFF) }
+
+    @_transparent func addsExt64(_ op: DecodedInstruction) {
+        let (result, flags) = ALU.add64(r(op.b), ALU.extend(r(op.c), option: op.e, shift: op.d), carry: 0)
+        w(op.a, result)
+        nzcv = flags
+    }
+
+    @_transparent func addsExt32(_ op: DecodedInstruction) {
+        let (result, flags) = ALU.add32(r(op.b), ALU.extend(r(op.c), option: op.e, shift: op.d), carry: 0)
+        w(op.a, result)
+        nzcv = flags
+    }
+
+    @_transparent func subsExt64(_ op: DecodedInstruction) {
+        let (result, flags) = ALU.add64(r(op.b), ~ALU.extend(r(op.c), option: op.e, shift: op.d), carry: 1)
+        w(op.a, result)
+        nzcv = flags
+    }
+
+    @_transparent func subsExt32(_ op: DecodedInstruction) {
+        let (result, flags) = ALU.add32(r(op.b), ~ALU.extend(r(op.c), option: op.e, shift: op.d), carry: 1)
+        w(op.a, result)
+        nzcv = flags
+    }
+
+    // Add/subtract (with carry): C is NZCV bit 1.
+    @_transparent var carryFlag: UInt64 { UInt64((nzcv >> 1) & 1) }
+    @_transparent func adc64(_ op: DecodedInstruction) { w(op.a, ALU.add64(r(op.b), r(op.c), carry: carryFlag).0) }
+    @_transparent func adc32(_ op: DecodedInstruction) { w(op.a, ALU.add32(r(op.b), r(op.c), carry: carryFlag).0) }
+    @_transparent func sbc64(_ op: DecodedInstruction) { w(op.a, ALU.add64(r(op.b), ~r(op.c), carry: carryFlag).0) }
+    @_transparent func sbc32(_ op: DecodedInstruction) { w(op.a, ALU.add32(r(op.b), ~r(op.c), carry: carryFlag).0) }
+
+    @_transparent func adcs64(_ op: DecodedInstruction) {
+        let (result, flags) = ALU.add64(r(op.b), r(op.c), carry: carryFlag)
+        w(op.a, result)
+        nzcv = flags
+    }
+
+    @_transparent func adcs32(_ op: DecodedInstruction) {
+        let (result, flags) = ALU.add32(r(op.b), r(op.c), carry: carryFlag)
+        w(op.a, result)
+        nzcv = flags
+    }
+
+    @_transparent func sbcs64(_ op: DecodedInstruction) {
+        let (result, flags) = ALU.add64(r(op.b), ~r(op.c), carry: carryFlag)
+        w(op.a, result)
+        nzcv = flags
+    }
+
+    @_transparent func sbcs32(_ op: DecodedInstruction) {
+        let (result, flags) = ALU.add32(r(op.b), ~r(op.c), carry: carryFlag)
+        w(op.a, result)
+        nzcv = flags
+    }
+
+    // Conditional compare: `d` is the condition, `e` the NZCV when it fails, `imm` the immediate.
+    @_transparent func ccmnReg64(_ op: DecodedInstruction) { nzcv = holds(op.d) ? ALU.add64(r(op.b), r(op.c), carry: 0).1 : UInt32(op.e) }
+    @_transparent func ccmnReg32(_ op: DecodedInstruction) { nzcv = holds(op.d) ? ALU.add32(r(op.b), r(op.c), carry: 0).1 : UInt32(op.e) }
+    @_transparent func ccmpReg64(_ op: DecodedInstruction) { nzcv = holds(op.d) ? ALU.add64(r(op.b), ~r(op.c), carry: 1).1 : UInt32(op.e) }
+    @_transparent func ccmpReg32(_ op: DecodedInstruction) { nzcv = holds(op.d) ? ALU.add32(r(op.b), ~r(op.c), carry: 1).1 : UInt32(op.e) }
+    @_transparent func ccmnImm64(_ op: DecodedInstruction) { nzcv = holds(op.d) ? ALU.add64(r(op.b), op.imm, carry: 0).1 : UInt32(op.e) }
+    @_transparent func ccmnImm32(_ op: DecodedInstruction) { nzcv = holds(op.d) ? ALU.add32(r(op.b), op.imm, carry: 0).1 : UInt32(op.e) }
+    @_transparent func ccmpImm64(_ op: DecodedInstruction) { nzcv = holds(op.d) ? ALU.add64(r(op.b), ~op.imm, carry: 1).1 : UInt32(op.e) }
+    @_transparent func ccmpImm32(_ op: DecodedInstruction) { nzcv = holds(op.d) ? ALU.add32(r(op.b), ~op.imm, carry: 1).1 : UInt32(op.e) }
+
+    // Conditional select: `d` is the condition.
+    @_transparent func csel64(_ op: DecodedInstruction) { w(op.a, holds(op.d) ? r(op.b) : r(op.c)) }
+    @_transparent func csel32(_ op: DecodedInstruction) { w(op.a, (holds(op.d) ? r(op.b) : r(op.c)) & 0xFFFF_FFFF) }
+    @_transparent func csinc64(_ op: DecodedInstruction) { w(op.a, holds(op.d) ? r(op.b) : r(op.c) &+ 1) }
+    @_transparent func csinc32(_ op: DecodedInstruction) { w(op.a, (holds(op.d) ? r(op.b) : r(op.c) &+ 1) & 0xFFFF_FFFF) }
+    @_transparent func csinv64(_ op: DecodedInstruction) { w(op.a, holds(op.d) ? r(op.b) : ~r(op.c)) }
+    @_transparent func csinv32(_ op: DecodedInstruction) { w(op.a, (holds(op.d) ? r(op.b) : ~r(op.c)) & 0xFFFF_FFFF) }
+    @_transparent func csneg64(_ op: DecodedInstruction) { w(op.a, holds(op.d) ? r(op.b) : 0 &- r(op.c)) }
+    @_transparent func csneg32(_ op: DecodedInstruction) { w(op.a, (holds(op.d) ? r(op.b) : 0 &- r(op.c)) & 0xFFFF_FFFF) }
+
+    // Data-processing (1 source)
+    @_transparent func rbit64(_ op: DecodedInstruction) { w(op.a, BitOperations.reverse64(r(op.b))) }
+    @_transparent func rbit32(_ op: DecodedInstruction) { w(op.a, BitOperations.reverse64(r(op.b)) >> 32) }
+    @_transparent func rev16_64(_ op: DecodedInstruction) { w(op.a, BitOperations.reverseBytesInHalfwords(r(op.b))) }
+    @_transparent func rev16_32(_ op: DecodedInstruction) { w(op.a, BitOperations.reverseBytesInHalfwords(r(op.b)) & 0xFFFF_FFFF) }
+
+    @_transparent func rev32_64(_ op: DecodedInstruction) {
+        let value = r(op.b)
+        w(op.a, UInt64(UInt32(truncatingIfNeeded: value).byteSwapped) | UInt64(UInt32(truncatingIfNeeded: value >> 32).byteSwapped) << 32)
+    }
+
+    @_transparent func rev64(_ op: DecodedInstruction) { w(op.a, r(op.b).byteSwapped) }
+    @_transparent func rev32(_ op: DecodedInstruction) { w(op.a, UInt64(UInt32(truncatingIfNeeded: r(op.b)).byteSwapped)) }
+    @_transparent func clz64(_ op: DecodedInstruction) { w(op.a, UInt64(r(op.b).leadingZeroBitCount)) }
+    @_transparent func clz32(_ op: DecodedInstruction) { w(op.a, UInt64(UInt32(truncatingIfNeeded: r(op.b)).leadingZeroBitCount)) }
+    @_transparent func cls64(_ op: DecodedInstruction) { w(op.a, ALU.cls64(r(op.b))) }
+    @_transparent func cls32(_ op: DecodedInstruction) { w(op.a, ALU.cls32(r(op.b))) }
+
+    // Data-processing (2 source): division by zero is 0 (no trap in AArch64).
+    @_transparent func udiv64(_ op: DecodedInstruction) {
+        let divisor = r(op.c)
+        w(op.a, divisor == 0 ? 0 : r(op.b) / divisor)
+    }
+
+    @_transparent func udiv32(_ op: DecodedInstruction) {
+        let divisor = r(op.c) & 0xFFFF_FFFF
+        w(op.a, divisor == 0 ? 0 : (r(op.b) & 0xFFFF_FFFF) / divisor)
+    }
+
+    @_transparent func sdiv64(_ op: DecodedInstruction) {
+        let divisor = Int64(bitPattern: r(op.c))
+        w(op.a, divisor == 0 ? 0 : UInt64(bitPattern: Int64(bitPattern: r(op.b)).dividedReportingOverflow(by: divisor).partialValue))
+    }
+
+    @_transparent func sdiv32(_ op: DecodedInstruction) {
+        let divisor = Int32(truncatingIfNeeded: r(op.c))
+        let quotient = divisor == 0 ? 0 : Int32(truncatingIfNeeded: r(op.b)).dividedReportingOverflow(by: divisor).partialValue
+        w(op.a, UInt64(UInt32(bitPattern: quotient)))
+    }
+
+    @_transparent func lslv64(_ op: DecodedInstruction) { w(op.a, r(op.b) << (r(op.c) & 63)) }
+    @_transparent func lslv32(_ op: DecodedInstruction) { w(op.a, ALU.shift32(r(op.b), type: 0, amount: UInt8(r(op.c) & 31))) }
+    @_transparent func lsrv64(_ op: DecodedInstruction) { w(op.a, r(op.b) >> (r(op.c) & 63)) }
+    @_transparent func lsrv32(_ op: DecodedInstruction) { w(op.a, ALU.shift32(r(op.b), type: 1, amount: UInt8(r(op.c) & 31))) }
+    @_transparent func asrv64(_ op: DecodedInstruction) { w(op.a, ALU.shift64(r(op.b), type: 2, amount: UInt8(r(op.c) & 63))) }
+    @_transparent func asrv32(_ op: DecodedInstruction) { w(op.a, ALU.shift32(r(op.b), type: 2, amount: UInt8(r(op.c) & 31))) }
+    @_transparent func rorv64(_ op: DecodedInstruction) { w(op.a, ALU.shift64(r(op.b), type: 3, amount: UInt8(r(op.c) & 63))) }
+    @_transparent func rorv32(_ op: DecodedInstruction) { w(op.a, ALU.shift32(r(op.b), type: 3, amount: UInt8(r(op.c) & 31))) }
+
+    @_transparent func crc(_ op: DecodedInstruction, bytes: Int, castagnoli: Bool) {
+        w(op.a, ALU.crc(r(op.b), r(op.c), bytes: bytes, castagnoli: castagnoli))
+    }
+
+    // Data-processing (3 source): `d` is Ra.
+    @_transparent func madd64(_ op: DecodedInstruction) { w(op.a, r(op.d) &+ r(op.b) &* r(op.c)) }
+    @_transparent func madd32(_ op: DecodedInstruction) { w(op.a, (r(op.d) &+ r(op.b) &* r(op.c)) & 0xFFFF_FFFF) }
+    @_transparent func msub64(_ op: DecodedInstruction) { w(op.a, r(op.d) &- r(op.b) &* r(op.c)) }
+    @_transparent func msub32(_ op: DecodedInstruction) { w(op.a, (r(op.d) &- r(op.b) &* r(op.c)) & 0xFFFF_FFFF) }
+
+    @_transparent func smaddl(_ op: DecodedInstruction) {
+        let product = Int64(Int32(truncatingIfNeeded: r(op.b))) &* Int64(Int32(truncatingIfNeeded: r(op.c)))
+        w(op.a, r(op.d) &+ UInt64(bitPattern: product))
+    }
+
+    @_transparent func smsubl(_ op: DecodedInstruction) {
+        let product = Int64(Int32(truncatingIfNeeded: r(op.b))) &* Int64(Int32(truncatingIfNeeded: r(op.c)))
+        w(op.a, r(op.d) &- UInt64(bitPattern: product))
+    }
+
+    @_transparent func umaddl(_ op: DecodedInstruction) { w(op.a, r(op.d) &+ (r(op.b) & 0xFFFF_FFFF) &* (r(op.c) & 0xFFFF_FFFF)) }
+    @_transparent func umsubl(_ op: DecodedInstruction) { w(op.a, r(op.d) &- (r(op.b) & 0xFFFF_FFFF) &* (r(op.c) & 0xFFFF_FFFF)) }
+
+    @_transparent func smulh(_ op: DecodedInstruction) {
+        w(op.a, UInt64(bitPattern: Int64(bitPattern: r(op.b)).multipliedFullWidth(by: Int64(bitPattern: r(op.c))).high))
+    }
+
+    @_transparent func umulh(_ op: DecodedInstruction) { w(op.a, r(op.b).multipliedFullWidth(by: r(op.c)).high) }
+}

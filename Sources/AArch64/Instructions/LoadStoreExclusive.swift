@@ -64,3 +64,17 @@ extension A64Lowering {
     func LDUMIN(_ i: A64.LDUMIN) -> DecodedInstruction { atomic(.atomicUmin, i.word) }
     func SWP(_ i: A64.SWP) -> DecodedInstruction { atomic(.swp, i.word) }
 }
+
+// MARK: - Execution (the access itself is in Execute/SynchronizingAccesses.swift)
+
+extension Interpreter {
+    /// Exclusives, ordered accesses, compare-and-swap and atomics: always the slow path, which
+    /// holds the global monitor. SP must be aligned when SCTLR_EL1 says so.
+    @_transparent func synchronizing(_ op: DecodedInstruction, at pc: UInt64, _ block: BlockState) -> Bool {
+        if op.b == 31 && block.spCheck && x[31] & 15 != 0 {
+            cpu.takeSynchronous(.spAlignment, returnAddress: pc)
+            return false
+        }
+        return cpu.synchronizingAccess(op, pc: pc)
+    }
+}

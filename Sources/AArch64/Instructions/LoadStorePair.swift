@@ -33,3 +33,85 @@ extension A64Lowering {
     func LDPSW_offset(_ i: A64.LDPSW_offset) -> DecodedInstruction { pair(i.word, load: true, mode: .offset, signedWords: true) }
     func LDPSW_pre(_ i: A64.LDPSW_pre) -> DecodedInstruction { pair(i.word, load: true, mode: .preIndex, signedWords: true) }
 }
+
+// MARK: - Execution: `a` is Rt, `c` Rt2, `b` Rn, `e` the addressing mode, `imm` the scaled offset.
+
+extension Interpreter {
+    @_transparent
+    func pairAddress(_ op: DecodedInstruction) -> (UInt64, UInt64?) {
+        let base = r(op.b)
+        switch op.e {
+        case AddressingMode.preIndex.rawValue:
+            let va = base &+ op.imm
+            return (va, va)
+        case AddressingMode.postIndex.rawValue:
+            return (base, base &+ op.imm)
+        default:
+            return (base &+ op.imm, nil)
+        }
+    }
+
+    /// LDP, LDPSW: both halves from the fast TLB when the pair stays in one page.
+    @_transparent func loadPair(_ op: DecodedInstruction, at pc: UInt64, _ block: BlockState) -> Bool {
+        let (va, writeback) = pairAddress(op)
+        let size = op.kind == .ldp64 ? 8 : 4
+        let first: UInt64
+        let second: UInt64
+        if let host = fast(block.readTLB, va, UInt64(size - 1)), va & 0xFFF <= 0x1000 - UInt64(2 * size), stackAligned(op, block) {
+            first = cpu.loadHost(host, size: size)
+            second = cpu.loadHost(host + size, size: size)
+        } else {
+            guard let a = slowLoad(op, va, size: size, pc: pc, el: block.el, block),
+                let b = cpu.loadSlow(va &+ UInt64(size), size: size, el: block.el, pc: pc)
+            else { return false }
+            first = a
+            second = b
+        }
+        if op.kind == .ldpsw {
+            w(op.a, ALU.signExtend(first, width: 32))
+            w(op.c, ALU.signExtend(second, width: 32))
+        } else {
+            w(op.a, first)
+            w(op.c, second)
+        }
+        if let writeback { w(op.b, writeback) }
+        return true
+    }
+
+    /// STP.
+    @_transparent func storePair(_ op: DecodedInstruction, at pc: UInt64, _ block: BlockState) -> Bool {
+        let (va, writeback) = pairAddress(op)
+        let size = op.kind == .stp64 ? 8 : 4
+        if let host = fast(block.writeTLB, va, UInt64(size - 1)), va & 0xFFF <= 0x1000 - UInt64(2 * size), stackAligned(op, block) {
+            cpu.storeHost(host, size: size, value: r(op.a))
+            cpu.storeHost(host + size, size: size, value: r(op.c))
+        } else if !slowStorePair(op, va, size: size, pc: pc, block) {
+            return false
+        }
+        if let writeback { w(op.b, writeback) }
+        return true
+    }
+
+    @inline(never)
+    func slowStorePair(_ op: DecodedInstruction, _ va: UInt64, size: Int, pc: UInt64, _ block: BlockState) -> Bool {
+        let el = block.el
+        if op.b == 31 && block.spCheck && x[31] & 15 != 0 {
+            cpu.takeSynchronous(.spAlignment, returnAddress: pc)
+            return false
+        }
+        // Alignment faults come before translation faults (DDI0487 J1, Mem[] checks alignment
+        // before translating); then both halves must be writable before either is written.
+        if va & UInt64(size - 1) != 0 && cpu.alignmentChecks {
+            cpu.takeDataAbort(.alignment, address: va, isWrite: true, pc: pc)
+            return false
+        }
+        for part in [va, va &+ UInt64(size)] {
+            if case .fault(let fault) = cpu.translate(part, kind: .write, el: el) {
+                cpu.takeDataAbort(fault, address: part, isWrite: true, pc: pc)
+                return false
+            }
+        }
+        return cpu.storeSlow(va, size: size, value: r(op.a), el: el, pc: pc)
+            && cpu.storeSlow(va &+ UInt64(size), size: size, value: r(op.c), el: el, pc: pc)
+    }
+}

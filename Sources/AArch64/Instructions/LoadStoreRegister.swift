@@ -158,3 +158,186 @@ extension A64Lowering {
         DecodedInstruction(.prfmLiteral, imm: Self.signExtend(i.imm19, bits: 19) << 2)
     }
 }
+
+// MARK: - Execution. Each access tries the fast TLB inline and falls back to the slow path
+// (translation, permissions, MMIO, faults); false means an exception was taken. `a` is Rt,
+// `b` Rn (31 is SP, whose alignment SCTLR_EL1.SA/SA0 may check), `imm` the offset.
+
+extension Interpreter {
+    /// Whether an access based on Rn passes the SP alignment check (it only applies to SP).
+    @_transparent func stackAligned(_ op: DecodedInstruction, _ block: BlockState) -> Bool { op.b != 31 || !block.spCheck || x[31] & 15 == 0 }
+
+    @_transparent func ldrxImm(_ op: DecodedInstruction, at pc: UInt64, _ block: BlockState) -> Bool {
+        let va = r(op.b) &+ op.imm
+        if let host = fast(block.readTLB, va, 7), stackAligned(op, block) {
+            w(op.a, host.load(as: UInt64.self))
+            return true
+        }
+        guard let value = slowLoad(op, va, size: 8, pc: pc, el: block.el, block) else { return false }
+        w(op.a, value)
+        return true
+    }
+
+    @_transparent func ldrwImm(_ op: DecodedInstruction, at pc: UInt64, _ block: BlockState) -> Bool {
+        let va = r(op.b) &+ op.imm
+        if let host = fast(block.readTLB, va, 3), stackAligned(op, block) {
+            w(op.a, UInt64(host.load(as: UInt32.self)))
+            return true
+        }
+        guard let value = slowLoad(op, va, size: 4, pc: pc, el: block.el, block) else { return false }
+        w(op.a, value)
+        return true
+    }
+
+    /// LDRB, LDRH, LDRSB, LDRSH, LDRSW at [Xn, #imm].
+    @_transparent func loadImmediate(_ op: DecodedInstruction, at pc: UInt64, _ block: BlockState) -> Bool {
+        let va = r(op.b) &+ op.imm
+        let size = op.kind.accessSize
+        let value: UInt64
+        if let host = fast(block.readTLB, va, UInt64(size - 1)), stackAligned(op, block) {
+            value = cpu.loadHost(host, size: size)
+        } else {
+            guard let loaded = slowLoad(op, va, size: size, pc: pc, el: block.el, block) else { return false }
+            value = loaded
+        }
+        w(op.a, op.kind.extendLoaded(value))
+        return true
+    }
+
+    @_transparent func strxImm(_ op: DecodedInstruction, at pc: UInt64, _ block: BlockState) -> Bool {
+        let va = r(op.b) &+ op.imm
+        if let host = fast(block.writeTLB, va, 7), stackAligned(op, block) {
+            host.storeBytes(of: r(op.a), as: UInt64.self)
+            return true
+        }
+        return slowStore(op, va, size: 8, value: r(op.a), pc: pc, el: block.el, block)
+    }
+
+    @_transparent func strwImm(_ op: DecodedInstruction, at pc: UInt64, _ block: BlockState) -> Bool {
+        let va = r(op.b) &+ op.imm
+        if let host = fast(block.writeTLB, va, 3), stackAligned(op, block) {
+            host.storeBytes(of: UInt32(truncatingIfNeeded: r(op.a)), as: UInt32.self)
+            return true
+        }
+        return slowStore(op, va, size: 4, value: r(op.a), pc: pc, el: block.el, block)
+    }
+
+    /// STRB, STRH at [Xn, #imm].
+    @_transparent func storeImmediate(_ op: DecodedInstruction, at pc: UInt64, _ block: BlockState) -> Bool {
+        let va = r(op.b) &+ op.imm
+        let size = op.kind.accessSize
+        if let host = fast(block.writeTLB, va, UInt64(size - 1)), stackAligned(op, block) {
+            cpu.storeHost(host, size: size, value: r(op.a))
+            return true
+        }
+        return slowStore(op, va, size: size, value: r(op.a), pc: pc, el: block.el, block)
+    }
+
+    /// Every load in the other addressing modes (`e`): pre- and post-index, register offset,
+    /// unprivileged (checked with EL0's permissions, so never through this EL's fast TLB).
+    @_transparent func load(_ op: DecodedInstruction, at pc: UInt64, _ block: BlockState) -> Bool {
+        let (va, writeback) = address(op)
+        let size = op.kind.accessSize
+        let unprivileged = op.e == AddressingMode.unprivileged.rawValue
+        let value: UInt64
+        if !unprivileged, let host = fast(block.readTLB, va, UInt64(size - 1)), stackAligned(op, block) {
+            value = cpu.loadHost(host, size: size)
+        } else {
+            guard let loaded = slowLoad(op, va, size: size, pc: pc, el: unprivileged ? 0 : block.el, block) else { return false }
+            value = loaded
+        }
+        w(op.a, op.kind.extendLoaded(value))
+        if let writeback { w(op.b, writeback) }
+        return true
+    }
+
+    /// Every store in the other addressing modes.
+    @_transparent func store(_ op: DecodedInstruction, at pc: UInt64, _ block: BlockState) -> Bool {
+        let (va, writeback) = address(op)
+        let size = op.kind.accessSize
+        let unprivileged = op.e == AddressingMode.unprivileged.rawValue
+        if !unprivileged, let host = fast(block.writeTLB, va, UInt64(size - 1)), stackAligned(op, block) {
+            cpu.storeHost(host, size: size, value: r(op.a))
+        } else if !slowStore(op, va, size: size, value: r(op.a), pc: pc, el: unprivileged ? 0 : block.el, block) {
+            return false
+        }
+        if let writeback { w(op.b, writeback) }
+        return true
+    }
+
+    /// LDR (literal), LDRSW (literal): PC-relative, always through the slow path.
+    @_transparent func loadLiteral(_ op: DecodedInstruction, at pc: UInt64, size: Int, signed: Bool = false, _ block: BlockState) -> Bool {
+        guard let value = literal(pc &+ op.imm, size: size, pc: pc, el: block.el) else { return false }
+        w(op.a, signed ? ALU.signExtend(value, width: 32) : value)
+        return true
+    }
+
+    /// The address of a single-register load or store in a non-[Xn, #imm] mode, and the value
+    /// to write back to Xn, if any.
+    @_transparent
+    func address(_ op: DecodedInstruction) -> (UInt64, UInt64?) {
+        let base = r(op.b)
+        switch op.e {
+        case AddressingMode.preIndex.rawValue:
+            let va = base &+ op.imm
+            return (va, va)
+        case AddressingMode.postIndex.rawValue:
+            return (base, base &+ op.imm)
+        case AddressingMode.register.rawValue:
+            return (base &+ ALU.extend(r(op.c), option: op.f, shift: op.d), nil)
+        default:
+            return (base &+ op.imm, nil)
+        }
+    }
+
+    // MARK: Slow paths
+
+    @inline(never)
+    func slowLoad(_ op: DecodedInstruction, _ va: UInt64, size: Int, pc: UInt64, el: UInt8, _ block: BlockState) -> UInt64? {
+        if op.b == 31 && block.spCheck && x[31] & 15 != 0 {
+            cpu.takeSynchronous(.spAlignment, returnAddress: pc)
+            return nil
+        }
+        return cpu.loadSlow(va, size: size, el: el, pc: pc)
+    }
+
+    @inline(never)
+    func slowStore(_ op: DecodedInstruction, _ va: UInt64, size: Int, value: UInt64, pc: UInt64, el: UInt8, _ block: BlockState) -> Bool {
+        if op.b == 31 && block.spCheck && x[31] & 15 != 0 {
+            cpu.takeSynchronous(.spAlignment, returnAddress: pc)
+            return false
+        }
+        return cpu.storeSlow(va, size: size, value: value, el: el, pc: pc)
+    }
+
+    @inline(never)
+    func literal(_ va: UInt64, size: Int, pc: UInt64, el: UInt8) -> UInt64? {
+        cpu.loadSlow(va, size: size, el: el, pc: pc)
+    }
+}
+
+extension OpKind {
+    /// The access size in bytes of a single-register load or store.
+    @inline(__always)
+    var accessSize: Int {
+        switch self {
+        case .ldrbImm, .ldrsbxImm, .ldrsbwImm, .strbImm, .ldrb, .ldrsbx, .ldrsbw, .strb: return 1
+        case .ldrhImm, .ldrshxImm, .ldrshwImm, .strhImm, .ldrh, .ldrshx, .ldrshw, .strh: return 2
+        case .ldrwImm, .ldrswImm, .strwImm, .ldrw, .ldrsw, .strw: return 4
+        default: return 8
+        }
+    }
+
+    /// A loaded value extended as the load's kind says.
+    @_transparent
+    func extendLoaded(_ value: UInt64) -> UInt64 {
+        switch self {
+        case .ldrsbxImm, .ldrsbx: return ALU.signExtend(value, width: 8)
+        case .ldrsbwImm, .ldrsbw: return ALU.signExtend(value, width: 8) & 0xFFFF_FFFF
+        case .ldrshxImm, .ldrshx: return ALU.signExtend(value, width: 16)
+        case .ldrshwImm, .ldrshw: return ALU.signExtend(value, width: 16) & 0xFFFF_FFFF
+        case .ldrswImm, .ldrsw: return ALU.signExtend(value, width: 32)
+        default: return value
+        }
+    }
+}
