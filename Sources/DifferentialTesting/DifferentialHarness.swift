@@ -11,11 +11,29 @@ public struct TestCase: Sendable, CustomStringConvertible {
     public var nzcv: UInt64
     /// Whether the sequence may write memory (so the data region must be compared).
     public var writesMemory: Bool
+    /// V0-V31 as 64 halves (V<n> low, high), FPCR and FPSR, for SIMD&FP cases: set in both CPUs
+    /// and compared afterwards. Nil for the integer classes, which leave them alone.
+    public var vectors: [UInt64]? = nil
+    public var fpcr: UInt64 = 0
+    public var fpsr: UInt64 = 0
 
     public var description: String {
         let code = words.map { "0x" + String($0, radix: 16) }.joined(separator: " ")
         let registers = x.enumerated().map { "x\($0.offset)=0x\(String($0.element, radix: 16))" }.joined(separator: " ")
-        return "[\(code)] sp=0x\(String(sp, radix: 16)) nzcv=0x\(String(nzcv >> 28, radix: 16)) \(registers)"
+        var text = "[\(code)] sp=0x\(String(sp, radix: 16)) nzcv=0x\(String(nzcv >> 28, radix: 16)) \(registers)"
+        if let vectors {
+            text += " fpcr=0x\(String(fpcr, radix: 16)) fpsr=0x\(String(fpsr, radix: 16))"
+            for n in 0..<32 { text += " v\(n)=0x\(Self.hex128(vectors[2 * n], vectors[2 * n + 1]))" }
+        }
+        return text
+    }
+
+    static func hex128(_ low: UInt64, _ high: UInt64) -> String {
+        func pad(_ value: UInt64) -> String {
+            let digits = String(value, radix: 16)
+            return String(repeating: "0", count: 16 - digits.count) + digits
+        }
+        return pad(high) + pad(low)
     }
 }
 
@@ -67,9 +85,12 @@ public final class DifferentialHarness {
     let unicorn: UnicornCPU
     private final class Counter: CounterSource { var counter: UInt64 = 0 }
 
-    public init(lse: Bool) throws {
+    /// A harness whose Conduit CPU has `features`; Unicorn runs its Cortex-A57 model, or its
+    /// "max" model when the features include LSE.
+    public init(features: CPUFeatures) throws {
+        let lse = features.lse
         try memory.addRAM(base: Self.ramBase, size: UInt64(Self.ramSize))
-        conduit = AArch64CPU(memory: memory, features: lse ? .all : .cortexA57, counter: Counter())
+        conduit = AArch64CPU(memory: memory, features: features, counter: Counter())
         unicorn = try UnicornCPU(lse: lse)
         try unicorn.map(Self.ramBase, size: Self.ramSize)
 
@@ -87,6 +108,9 @@ public final class DifferentialHarness {
             unicorn.setSystemRegister(op0: UInt32(f.op0), op1: UInt32(f.op1), crn: UInt32(f.crn), crm: UInt32(f.crm), op2: UInt32(f.op2),
                                       value: encoding == R.SCTLR_EL1 ? (unicorn.systemRegister(op0: 3, op1: 0, crn: 1, crm: 0, op2: 0) | 1 | 1 << 2 | 1 << 12) : value)
         }
+        // CPACR_EL1.FPEN = 0b11: SIMD&FP enabled at EL0 and EL1 (Unicorn ignores CPACR_EL1 and
+        // never traps).
+        conduit.setSystemRegister(R.CPACR_EL1, 3 << 20)
     }
 
     deinit { unicornData.deallocate() }
@@ -133,6 +157,16 @@ public final class DifferentialHarness {
         unicorn.sp = testCase.sp
         conduit.flags = testCase.nzcv
         unicorn.nzcv = testCase.nzcv
+        if let vectors = testCase.vectors {
+            for n in 0..<32 {
+                conduit.setVector(n, low: vectors[2 * n], high: vectors[2 * n + 1])
+                unicorn.setVector(n, low: vectors[2 * n], high: vectors[2 * n + 1])
+            }
+            conduit.fpcr = testCase.fpcr
+            unicorn.fpcr = testCase.fpcr
+            conduit.fpsr = testCase.fpsr
+            unicorn.fpsr = testCase.fpsr
+        }
         conduit.setPC(start)
         unicorn.pc = start
         // Conduit took an exception if ELR_EL1 no longer holds this marker.
@@ -174,6 +208,24 @@ public final class DifferentialHarness {
         let unicornDAIF = unicorn.register(UC_ARM64_REG_PSTATE) >> 6 & 0xF
         if conduitException == nil && unicornException == nil && UInt64(conduit.daif) != unicornDAIF {
             differences.append("DAIF: conduit 0x\(String(conduit.daif, radix: 16)), unicorn 0x\(String(unicornDAIF, radix: 16))")
+        }
+        if testCase.vectors != nil {
+            for n in 0..<32 {
+                let mine = conduit.vector(n)
+                let theirs = unicorn.vector(n)
+                if mine != theirs {
+                    differences.append("v\(n): conduit 0x\(TestCase.hex128(mine.low, mine.high)), unicorn 0x\(TestCase.hex128(theirs.low, theirs.high))")
+                }
+            }
+            // Unicorn keeps FPCR's AArch32-only Len and Stride and FPSR's NZCV; this CPU has no AArch32.
+            let theirFPCR = unicorn.fpcr & FloatingPointControl.writable
+            if conduit.fpcr != theirFPCR {
+                differences.append("fpcr: conduit 0x\(String(conduit.fpcr, radix: 16)), unicorn 0x\(String(theirFPCR, radix: 16))")
+            }
+            let theirFPSR = unicorn.fpsr & FloatingPointStatus.writable
+            if conduit.fpsr != theirFPSR {
+                differences.append("fpsr: conduit 0x\(String(conduit.fpsr, radix: 16)), unicorn 0x\(String(theirFPSR, radix: 16))")
+            }
         }
         for (encoding, name) in Self.comparedSystemRegisters {
             let f = SystemRegisterEncoding.fields(encoding)

@@ -1,3 +1,5 @@
+import AArch64
+
 /// The outcome of running many test cases of one class.
 public struct ClassResult: Sendable {
     public let name: String
@@ -14,9 +16,9 @@ public enum DifferentialRun {
         // encodings it meets when it looks ahead at a branch target in random data, so only the
         // atomics run on it; everything else runs on its Cortex-A57.
         var generator = SeededGenerator(seed: seed)
-        let plain = try DifferentialHarness(lse: false)
+        let plain = try DifferentialHarness(features: CPUFeatures(crc32: true, lse: false, floatingPoint: true))
         try plain.randomizeData(using: &generator)
-        let withLSE = lse ? try DifferentialHarness(lse: true) : nil
+        let withLSE = lse ? try DifferentialHarness(features: .all) : nil
         try withLSE?.randomizeData(using: &generator)
         var results: [ClassResult] = []
         for instructionClass in InstructionClass.all(lse: lse) {

@@ -87,6 +87,7 @@ extension InstructionClass {
                        branchImmediate, branchRegister, logicalRegister, addSubtractRegister, carryAndConditional,
                        dataProcessing1Source, dataProcessing2Source, dataProcessing3Source,
                        loadStoreImmediate, loadStoreRegisterOffset, loadLiteral, loadStorePair, exclusive, system]
+        classes += simdAndFloatingPoint
         if lse { classes.append(atomics) }
         return classes
     }

@@ -102,6 +102,29 @@ final class UnicornCPU {
         set { setRegister(UC_ARM64_REG_NZCV, newValue) }
     }
 
+    /// Qn as (low, high) halves.
+    func vector(_ n: Int) -> (low: UInt64, high: UInt64) {
+        var value: (UInt64, UInt64) = (0, 0)
+        uc_reg_read(engine, Int32(UC_ARM64_REG_Q0.rawValue) + Int32(n), &value)
+        return value
+    }
+
+    /// Sets all 128 bits of Qn (a D, S, H or B write would keep the rest).
+    func setVector(_ n: Int, low: UInt64, high: UInt64) {
+        var value = (low, high)
+        uc_reg_write(engine, Int32(UC_ARM64_REG_Q0.rawValue) + Int32(n), &value)
+    }
+
+    var fpcr: UInt64 {
+        get { register(UC_ARM64_REG_FPCR) }
+        set { setRegister(UC_ARM64_REG_FPCR, newValue) }
+    }
+
+    var fpsr: UInt64 {
+        get { register(UC_ARM64_REG_FPSR) }
+        set { setRegister(UC_ARM64_REG_FPSR, newValue) }
+    }
+
     /// A system register by its encoding fields (only registers QEMU backs with a field).
     func systemRegister(op0: UInt32, op1: UInt32, crn: UInt32, crm: UInt32, op2: UInt32) -> UInt64 {
         var reg = uc_arm64_cp_reg(crn: crn, crm: crm, op0: op0, op1: op1, op2: op2, val: 0)

@@ -48,7 +48,43 @@ public final class AArch64CPU: MemoryObserver {
     /// A copy of SCTLR_EL1 for the run loop's per-block SP-alignment check (SA, SA0): reading
     /// `sys` through the class costs an exclusivity check per block.
     static let sctlrSlot = 38
-    static let slotCount = 39
+    /// FPCR and FPSR, which every floating-point instruction reads or updates.
+    static let fpcrSlot = 39
+    static let fpsrSlot = 40
+    /// A copy of CPACR_EL1, for the per-block check of FP/SIMD access (FPEN).
+    static let cpacrSlot = 41
+    static let slotCount = 42
+
+    /// V0-V31, 128 bits each as two little-endian 64-bit halves (V<n> at `v + 2n`, its low half
+    /// first), in memory the run loop reaches through one pointer.
+    let v: UnsafeMutablePointer<UInt64>
+    static let vectorSlotCount = 64
+
+    /// FPCR: AHP, DN, FZ and RMode (bits 26:22); this CPU traps no floating-point exception,
+    /// so the trap enables read as zero.
+    public var fpcr: UInt64 {
+        get { x[Self.fpcrSlot] }
+        set { x[Self.fpcrSlot] = newValue & FloatingPointControl.writable }
+    }
+
+    /// FPSR: QC and the cumulative exception flags IDC, IXC, UFC, OFC, DZC, IOC.
+    public var fpsr: UInt64 {
+        get { x[Self.fpsrSlot] }
+        set { x[Self.fpsrSlot] = newValue & FloatingPointStatus.writable }
+    }
+
+    /// Vn as (low, high) halves.
+    public func vector(_ n: Int) -> (low: UInt64, high: UInt64) {
+        guard n >= 0 && n < 32 else { return (0, 0) }
+        return (v[2 * n], v[2 * n + 1])
+    }
+
+    /// Sets Vn; other n are ignored.
+    public func setVector(_ n: Int, low: UInt64, high: UInt64) {
+        guard n >= 0 && n < 32 else { return }
+        v[2 * n] = low
+        v[2 * n + 1] = high
+    }
     /// NZCV as 4 bits: N = 8, Z = 4, C = 2, V = 1.
     var nzcv: UInt32 {
         get { UInt32(truncatingIfNeeded: x[Self.nzcvSlot]) }
@@ -124,6 +160,8 @@ public final class AArch64CPU: MemoryObserver {
         self.counter = counter
         x = .allocate(capacity: Self.slotCount)
         x.initialize(repeating: 0, count: Self.slotCount)
+        v = .allocate(capacity: Self.vectorSlotCount)
+        v.initialize(repeating: 0, count: Self.vectorSlotCount)
         attention = .allocate(capacity: 1)
         attention.initialize(to: 0)
         conditionTable = .allocate(capacity: 16)
@@ -134,6 +172,7 @@ public final class AArch64CPU: MemoryObserver {
 
     deinit {
         x.deallocate()
+        v.deallocate()
         attention.deallocate()
         conditionTable.deallocate()
     }
@@ -144,6 +183,9 @@ public final class AArch64CPU: MemoryObserver {
     public func reset(entry: UInt64, x0: UInt64 = 0) {
         let mmuWasOn = sys.sctlr & 1 != 0 || instructionsRetired == 0
         x.update(repeating: 0, count: Self.pcSlot)
+        v.update(repeating: 0, count: Self.vectorSlotCount)
+        x[Self.fpcrSlot] = 0
+        x[Self.fpsrSlot] = 0
         x[0] = x0
         pc = entry
         el = 1
@@ -154,6 +196,7 @@ public final class AArch64CPU: MemoryObserver {
         spEL1 = 0
         sys = SystemRegisterFile()
         x[Self.sctlrSlot] = sys.sctlr
+        x[Self.cpacrSlot] = sys.cpacr
         exclusive.valid = false
         eventRegister = false
         recursiveExceptions = 0

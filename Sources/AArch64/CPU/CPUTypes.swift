@@ -35,6 +35,8 @@ public enum FirmwareCallInstruction: Sendable, Equatable {
 public enum ExceptionClass: UInt32, Sendable {
     case unknown = 0x00
     case wfxTrap = 0x01
+    /// Access to SIMD&FP functionality trapped by CPACR_EL1.FPEN.
+    case floatingPointAccess = 0x07
     case illegalExecutionState = 0x0E
     case svc64 = 0x15
     case hvc64 = 0x16

@@ -67,6 +67,7 @@ extension CPUFeatures {
         var set: A64.Features = []
         if crc32 { set.insert(.crc32) }
         if lse { set.insert(.lse) }
+        if floatingPoint { set.formUnion([.fp, .asimd]) }
         return set
     }
 }

@@ -115,4 +115,11 @@ public enum OpKind: UInt16, Sendable {
     case ldxr, ldaxr, stxr, stlxr, ldxp, ldaxp, stxp, stlxp, ldar, stlr
     // Large System Extensions (ARMv8.1 atomics), when advertised.
     case cas, casp, atomicAdd, atomicClear, atomicEor, atomicSet, atomicSmax, atomicSmin, atomicUmax, atomicUmin, swp
+
+    // Loads and stores of SIMD&FP registers, by access size in bits (any addressing mode in `e`;
+    // `a` is Vt). Pairs and literals have log2 of the size in bytes in `d`.
+    case ldrFP8, ldrFP16, ldrFP32, ldrFP64, ldrFP128, strFP8, strFP16, strFP32, strFP64, strFP128
+    case ldrFPLiteral, ldpFP, stpFP
+    // Advanced SIMD structure loads and stores (`imm` holds a ``StructureTransfer``).
+    case ldStructures, stStructures
 }

@@ -31,11 +31,15 @@ struct BlockState {
     let readTLB: UnsafeMutablePointer<DataTLBEntry>
     let writeTLB: UnsafeMutablePointer<DataTLBEntry>
     let spCheck: Bool
+    /// Whether SIMD&FP instructions may execute (CPACR_EL1.FPEN); if not, they trap with EC 0x07.
+    let fp: Bool
 }
 
 struct Interpreter {
     let cpu: AArch64CPU
     let x: UnsafeMutablePointer<UInt64>
+    /// V0-V31, two 64-bit halves each.
+    let v: UnsafeMutablePointer<UInt64>
     let conditions: UnsafeMutablePointer<UInt16>
     /// The fast TLB's storage, fetched once: reaching it through `cpu` at every block boundary
     /// cost a retain and a release of the `FastTLB` object each time.
@@ -48,6 +52,7 @@ struct Interpreter {
     init(cpu: AArch64CPU) {
         self.cpu = cpu
         self.x = cpu.x
+        self.v = cpu.v
         self.conditions = cpu.conditionTable
         self.dataTLB = cpu.fastTLB.data
         self.fetchTLB = cpu.fastTLB.fetch
@@ -132,7 +137,8 @@ struct Interpreter {
             }
             let readTLB = dataTLB + Int(el) &* 2 &* FastTLB.entries
             let block = BlockState(el: el, readTLB: readTLB, writeTLB: readTLB + FastTLB.entries,
-                                   spCheck: x[AArch64CPU.sctlrSlot] & (el == 0 ? 0x10 : 0x8) != 0)
+                                   spCheck: x[AArch64CPU.sctlrSlot] & (el == 0 ? 0x10 : 0x8) != 0,
+                                   fp: AArch64CPU.floatingPointEnabled(cpacr: x[AArch64CPU.cpacrSlot], el: el))
             let pageBase = pc & ~0xFFF
             var slot = Int((pc & 0xFFF) >> 2)
 
@@ -414,6 +420,38 @@ struct Interpreter {
                     .cas, .casp, .atomicAdd, .atomicClear, .atomicEor, .atomicSet,
                     .atomicSmax, .atomicSmin, .atomicUmax, .atomicUmin, .swp:
                     if !synchronizing(op, at: here, block) { pc = cpu.pc; continue outer }
+
+                // MARK: SIMD&FP loads and stores
+                case .ldrFP8:
+                    if !loadFP(op, bytes: 1, at: here, block) { pc = cpu.pc; continue outer }
+                case .ldrFP16:
+                    if !loadFP(op, bytes: 2, at: here, block) { pc = cpu.pc; continue outer }
+                case .ldrFP32:
+                    if !loadFP(op, bytes: 4, at: here, block) { pc = cpu.pc; continue outer }
+                case .ldrFP64:
+                    if !loadFP(op, bytes: 8, at: here, block) { pc = cpu.pc; continue outer }
+                case .ldrFP128:
+                    if !loadFP(op, bytes: 16, at: here, block) { pc = cpu.pc; continue outer }
+                case .strFP8:
+                    if !storeFP(op, bytes: 1, at: here, block) { pc = cpu.pc; continue outer }
+                case .strFP16:
+                    if !storeFP(op, bytes: 2, at: here, block) { pc = cpu.pc; continue outer }
+                case .strFP32:
+                    if !storeFP(op, bytes: 4, at: here, block) { pc = cpu.pc; continue outer }
+                case .strFP64:
+                    if !storeFP(op, bytes: 8, at: here, block) { pc = cpu.pc; continue outer }
+                case .strFP128:
+                    if !storeFP(op, bytes: 16, at: here, block) { pc = cpu.pc; continue outer }
+                case .ldrFPLiteral:
+                    if !loadFPLiteral(op, at: here, block) { pc = cpu.pc; continue outer }
+                case .ldpFP:
+                    if !loadPairFP(op, at: here, block) { pc = cpu.pc; continue outer }
+                case .stpFP:
+                    if !storePairFP(op, at: here, block) { pc = cpu.pc; continue outer }
+                case .ldStructures:
+                    if !structures(op, load: true, at: here, block) { pc = cpu.pc; continue outer }
+                case .stStructures:
+                    if !structures(op, load: false, at: here, block) { pc = cpu.pc; continue outer }
                 }
                 slot &+= 1
             }

@@ -110,6 +110,37 @@ extension AArch64CPU {
         return false
     }
 
+    /// A 16-byte load of a Q register (two 8-byte halves, low first). SCTLR_EL1.A checks the
+    /// alignment of the whole access.
+    @inline(never)
+    func loadSlow128(_ va: UInt64, el accessEL: UInt8, pc: UInt64) -> (UInt64, UInt64)? {
+        if va & 15 != 0 && alignmentChecks {
+            takeDataAbort(.alignment, address: va, isWrite: false, pc: pc)
+            return nil
+        }
+        guard let low = loadSlow(va, size: 8, el: accessEL, pc: pc), let high = loadSlow(va &+ 8, size: 8, el: accessEL, pc: pc) else {
+            return nil
+        }
+        return (low, high)
+    }
+
+    /// A 16-byte store of a Q register. Both halves' pages are checked before either is written,
+    /// so a fault leaves memory unchanged.
+    @inline(never)
+    func storeSlow128(_ va: UInt64, low: UInt64, high: UInt64, el accessEL: UInt8, pc: UInt64) -> Bool {
+        if va & 15 != 0 && alignmentChecks {
+            takeDataAbort(.alignment, address: va, isWrite: true, pc: pc)
+            return false
+        }
+        for address in [va, va &+ 15] {
+            if case .fault(let fault) = translate(address, kind: .write, el: accessEL) {
+                takeDataAbort(fault, address: address, isWrite: true, pc: pc)
+                return false
+            }
+        }
+        return storeSlow(va, size: 8, value: low, el: accessEL, pc: pc) && storeSlow(va &+ 8, size: 8, value: high, el: accessEL, pc: pc)
+    }
+
     /// Translates `va` for a store and returns a host pointer to `size` bytes of RAM there, for
     /// the read-modify-write instructions (exclusives, atomics, DC ZVA). Takes the abort and
     /// returns nil on a fault, including any access to a device.

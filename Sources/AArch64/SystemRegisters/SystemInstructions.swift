@@ -39,6 +39,20 @@ extension AArch64CPU {
         return .exception
     }
 
+    /// Whether CPACR_EL1.FPEN lets `el` execute SIMD&FP instructions and reach FPCR/FPSR
+    /// (DDI0487 D13.2.30: 0b11 neither EL traps, 0b01 only EL0 traps, 0b00 and 0b10 both trap).
+    @inline(__always) static func floatingPointEnabled(cpacr: UInt64, el: UInt8) -> Bool {
+        let fpen = (cpacr & SystemRegisterFile.cpacrFPEN) >> 20
+        return fpen == 3 || (fpen == 1 && el == 1)
+    }
+
+    /// The trap of a SIMD&FP access that FPEN denies (EC 0x07; for an AArch64 instruction the ISS
+    /// has CV = 1 and COND = 0b1110, as hardware reports it).
+    func trapFloatingPointAccess(pc: UInt64) -> SystemOutcome {
+        takeSynchronous(.floatingPointAccess, iss: 1 << 24 | 0xE << 20, returnAddress: pc)
+        return .exception
+    }
+
     func undefinedSystemAccess(pc: UInt64) -> SystemOutcome {
         takeUndefined(at: pc)
         return .exception
@@ -59,6 +73,9 @@ extension AArch64CPU {
             value = UInt64(daif) << 6
         case R.TPIDR_EL0: value = sys.tpidrEL0
         case R.TPIDRRO_EL0: value = sys.tpidrroEL0
+        case R.FPCR, R.FPSR:
+            guard Self.floatingPointEnabled(cpacr: sys.cpacr, el: el) else { return trapFloatingPointAccess(pc: pc) }
+            value = encoding == R.FPCR ? fpcr : fpsr
         case R.CTR_EL0:
             if atEL0 && sys.sctlr & (1 << 15) == 0 { return trapSystemAccess(encoding, rt: rt, isRead: true, pc: pc) }
             value = IDRegisters.ctr
@@ -166,7 +183,7 @@ extension AArch64CPU {
         if el == 0 {
             // The registers EL0 may write, and the controls that trap them to EL1.
             switch encoding {
-            case R.NZCV, R.TPIDR_EL0:
+            case R.NZCV, R.TPIDR_EL0, R.FPCR, R.FPSR:
                 break
             case R.DAIF:
                 if sys.sctlr & (1 << 9) == 0 { return trapSystemAccess(encoding, rt: rt, isRead: false, pc: pc) }
@@ -177,6 +194,9 @@ extension AArch64CPU {
             default:
                 return undefinedSystemAccess(pc: pc)
             }
+        }
+        if encoding == R.FPCR || encoding == R.FPSR, !Self.floatingPointEnabled(cpacr: sys.cpacr, el: el) {
+            return trapFloatingPointAccess(pc: pc)
         }
         switch storeSystemRegister(encoding, value) {
         case nil: return undefinedSystemAccess(pc: pc)
@@ -216,7 +236,13 @@ extension AArch64CPU {
             flushTranslationCaches()
             return true
         case R.ACTLR_EL1: sys.actlr = value
-        case R.CPACR_EL1: sys.cpacr = value & 0x30_0000
+        case R.CPACR_EL1:
+            // FPEN decides whether the next block may run SIMD&FP instructions.
+            sys.cpacr = value & SystemRegisterFile.cpacrFPEN
+            x[Self.cpacrSlot] = sys.cpacr
+            return true
+        case R.FPCR: fpcr = value
+        case R.FPSR: fpsr = value
         case R.SPSR_EL1: sys.spsr = value
         case R.ELR_EL1: sys.elr = value
         case R.SP_EL0:
@@ -282,6 +308,8 @@ extension AArch64CPU {
         case R.DAIF: return UInt64(daif) << 6
         case R.TPIDR_EL0: return sys.tpidrEL0
         case R.TPIDRRO_EL0: return sys.tpidrroEL0
+        case R.FPCR: return fpcr
+        case R.FPSR: return fpsr
         case R.CTR_EL0: return IDRegisters.ctr
         case R.DCZID_EL0: return IDRegisters.dczidBlockLog2Words
         case R.CNTFRQ_EL0: return sys.cntfrq

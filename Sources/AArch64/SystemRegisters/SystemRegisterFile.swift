@@ -59,11 +59,14 @@ struct SystemRegisterFile {
     static let breakpoints = 6
     static let watchpoints = 4
 
+    /// CPACR_EL1.FPEN (bits 21:20), the only field of CPACR_EL1 without SVE or trace.
+    static let cpacrFPEN: UInt64 = 0x30_0000
+
     var mmuEnabled: Bool { sctlr & 1 != 0 }
 }
 
 /// The ID registers of the CPU model: a Cortex-A57 identity, restricted to what the interpreter
-/// implements (AArch64 only, no FP/AdvSIMD, no EL2/EL3, no PMU).
+/// implements (AArch64 only, no EL2/EL3, no PMU).
 enum IDRegisters {
     /// The value of the ID register at `encoding` (op0 = 3, op1 = 0, CRn = 0, CRm = 0-7), or nil if
     /// the encoding is outside the ID space. Every unallocated ID register reads as zero.
@@ -77,9 +80,9 @@ enum IDRegisters {
         case (0, _): return f.op2 == 4 || f.op2 == 7 ? identity.midr : 0  // aliases of MIDR_EL1; others RAZ
         case (1...3, _): return 0  // AArch32 ID registers: AArch32 is not implemented
         case (4, 0):
-            // ID_AA64PFR0_EL1: EL0 and EL1 AArch64 only (1), no EL2/EL3, FP and AdvSIMD not
-            // implemented (0xF), GIC system registers if the machine provides them.
-            return 0x0000_0000_00FF_0011 | (identity.gicSystemRegisters ? 1 << 24 : 0)
+            // ID_AA64PFR0_EL1: EL0 and EL1 AArch64 only (1), no EL2/EL3, FP and AdvSIMD
+            // implemented (0) or not (0xF), GIC system registers if the machine provides them.
+            return 0x11 | (features.floatingPoint ? 0 : 0xFF << 16) | (identity.gicSystemRegisters ? 1 << 24 : 0)
         case (5, 0):
             // ID_AA64DFR0_EL1: ARMv8.0 debug (6), 6 breakpoints, 4 watchpoints, 2 context-aware
             // breakpoints, no PMU (PMUVer = 0), no trace.
