@@ -34,11 +34,21 @@ struct Row {
     let group: String
     let feature: String?
     let syntax: String?
+    /// Field values that do not belong to the row (`!NAME=BITS`): a word matches only if its
+    /// bits under each mask differ from the value.
+    var exclusions: [(mask: UInt64, value: UInt64)] = []
 
     var specificity: Int { mask.nonzeroBitCount }
 
+    /// Whether every word of `other` has one of this row's excluded values.
+    func excludes(_ other: Row) -> Bool {
+        exclusions.contains { other.mask & $0.mask == $0.mask && other.value & $0.mask == $0.value }
+    }
+
     /// Whether some word matches both rows.
-    func overlaps(_ other: Row) -> Bool { (value ^ other.value) & mask & other.mask == 0 }
+    func overlaps(_ other: Row) -> Bool {
+        (value ^ other.value) & mask & other.mask == 0 && !excludes(other) && !other.excludes(self)
+    }
     /// Whether every word `other` matches, this row matches too (other is at least as specific).
     func covers(_ other: Row) -> Bool { mask & other.mask == mask && other.value & mask == value }
 }
@@ -112,8 +122,15 @@ func parse(_ text: String, file: String) throws -> Table {
             var value: UInt64 = 0
             var fields: [Field] = []
             var feature: String?
+            var excluded: [(String, String)] = []
             for token in words.dropFirst() {
-                if token.hasPrefix("@") {
+                if token.hasPrefix("!") {
+                    let parts = token.dropFirst().split(separator: "=").map(String.init)
+                    guard parts.count == 2, isIdentifier(parts[0]), parts[1].allSatisfy({ "01".contains($0) }) else {
+                        throw fail("'\(token)' is not an exclusion (!FIELD=BITS)")
+                    }
+                    excluded.append((parts[0], parts[1]))
+                } else if token.hasPrefix("@") {
                     let name = String(token.dropFirst())
                     guard table.features.contains(where: { $0.name == name }) else { throw fail("unknown feature '\(name)'") }
                     feature = name
@@ -140,8 +157,16 @@ func parse(_ text: String, file: String) throws -> Table {
                 }
             }
             guard position == 0 else { throw fail("\(keyword) has \(table.width - position) bits, not \(table.width)") }
-            table.rows.append(Row(name: keyword, line: number, mask: mask, value: value, fields: fields, group: group,
-                                  feature: feature, syntax: quoted))
+            var row = Row(name: keyword, line: number, mask: mask, value: value, fields: fields, group: group,
+                          feature: feature, syntax: quoted)
+            for (name, bits) in excluded {
+                guard let field = fields.first(where: { $0.name == name }), field.width == bits.count else {
+                    throw fail("exclusion !\(name)=\(bits) names no field of \(bits.count) bits in \(keyword)")
+                }
+                let fieldMask = ((UInt64(1) << UInt64(field.width)) - 1) << UInt64(field.low)
+                row.exclusions.append((fieldMask, UInt64(bits, radix: 2)! << UInt64(field.low)))
+            }
+            table.rows.append(row)
         }
     }
     guard !table.name.isEmpty else { throw GeneratorError(file: file, line: 1, message: "no 'isa' line") }
@@ -230,6 +255,10 @@ func generate(_ table: Table, source: String) -> String {
     for row in table.rows { out += "        func \(row.name)(_ instruction: \(row.name)) -> Result\n" }
     out += "        /// A word no encoding (with the given features) matches.\n"
     out += "        func unallocated(_ word: \(word)) -> Result\n"
+    for group in table.groups {
+        out += "        /// Any encoding of \"\(group.title)\" the visitor handles as a family, by pattern.\n"
+        out += "        func \(group.name)(_ pattern: Pattern, _ word: \(word)) -> Result\n"
+    }
     out += "    }\n\n"
 
     // The decoder: a switch on the dispatch bits, then the candidates most specific first.
@@ -251,6 +280,9 @@ func generate(_ table: Table, source: String) -> String {
         for row in candidates {
             let residualMask = row.mask & ~keyMask
             var condition = residualMask == 0 ? "true" : "UInt32(word) & \(hex(residualMask, 32)) == \(hex(row.value & residualMask, 32))"
+            for exclusion in row.exclusions {
+                condition += " && UInt32(word) & \(hex(exclusion.mask, 32)) != \(hex(exclusion.value, 32))"
+            }
             if let feature = row.feature { condition += " && features.contains(.\(feature))" }
             out += "            if \(condition) { return visitor.\(row.name)(\(row.name)(word)) }\n"
         }
@@ -283,17 +315,40 @@ func generate(_ table: Table, source: String) -> String {
         }
 
         /// Every row, in table order (``Pattern``'s raw value indexes it).
-        public static let encodings: [Encoding] = [
+        public static let encodings: [Encoding] = parseRows()
 
-        """
+        // The rows as text, one per line and tab-separated (name, group, mask, value, feature
+        // bits, fields as name:low:width, syntax), read once: as Swift literals, several hundred
+        // rows took the type checker and the optimiser minutes and gigabytes.
+        private static let rowText = #\"\"\"
+
+    """
     for row in table.rows {
-        let fields = row.fields.map { "FieldInfo(name: \"\($0.name)\", low: \($0.low), width: \($0.width))" }.joined(separator: ", ")
-        let feature = row.feature.map { ".\($0)" } ?? "[]"
-        let syntax = row.syntax.map { "\"\($0.replacingOccurrences(of: "\\", with: "\\\\"))\"" } ?? "nil"
-        out += "        Encoding(pattern: .\(row.name), name: \"\(row.name)\", group: .\(row.group), mask: \(hex(row.mask, table.width)), "
-            + "value: \(hex(row.value, table.width)), fields: [\(fields)], feature: \(feature), syntax: \(syntax)),\n"
+        let fields = row.fields.map { "\($0.name):\($0.low):\($0.width)" }.joined(separator: ",")
+        let feature = row.feature.flatMap { name in table.features.firstIndex { $0.name == name } }.map { 1 << $0 } ?? 0
+        let group = table.groups.firstIndex { $0.name == row.group } ?? 0
+        out += "    " + [row.name, String(group), String(row.mask, radix: 16), String(row.value, radix: 16), String(feature), fields,
+                row.syntax ?? ""].joined(separator: "\t") + "\n"
     }
-    out += "    ]\n\n"
+    out += """
+        \"\"\"#
+
+        private static func parseRows() -> [Encoding] {
+            rowText.split(separator: "\\n").enumerated().map { index, line in
+                let columns = line.split(separator: "\\t", omittingEmptySubsequences: false)
+                let fields = columns[5].split(separator: ",").map { field in
+                    let parts = field.split(separator: ":")
+                    return FieldInfo(name: String(parts[0]), low: Int(parts[1]) ?? 0, width: Int(parts[2]) ?? 0)
+                }
+                return Encoding(pattern: Pattern(rawValue: index) ?? .\(table.rows[0].name), name: String(columns[0]),
+                                group: Group(rawValue: Int(columns[1]) ?? 0) ?? .\(table.groups[0].name),
+                                mask: \(word)(columns[2], radix: 16) ?? 0, value: \(word)(columns[3], radix: 16) ?? 0, fields: fields,
+                                feature: Features(rawValue: UInt64(columns[4]) ?? 0),
+                                syntax: columns[6].isEmpty ? nil : String(columns[6]))
+            }
+        }
+
+    """
 
     // Pattern lookup and description, for tests and tools.
     out += """
@@ -320,6 +375,17 @@ func generate(_ table: Table, source: String) -> String {
     }
 
     """
+    // A visitor handles each encoding by its own method or, by default, by its group's method;
+    // the group's default is `unallocated`.
+    out += "/// By default an encoding goes to its group's method, and a group's method to `unallocated`.\n"
+    out += "public extension \(ns).Visitor {\n"
+    for group in table.groups {
+        out += "    func \(group.name)(_ pattern: \(ns).Pattern, _ word: \(word)) -> Result { unallocated(word) }\n"
+    }
+    for row in table.rows {
+        out += "    func \(row.name)(_ instruction: \(ns).\(row.name)) -> Result { \(row.group)(.\(row.name), instruction.word) }\n"
+    }
+    out += "}\n"
     return out
 }
 

@@ -16,7 +16,7 @@ public enum Assembler {
         let binary = directory.appendingPathComponent("test.bin")
         let text = ".text\n.globl _start\n_start:\n" + source + "\n"
         try text.write(to: sourceFile, atomically: true, encoding: .utf8)
-        try run("clang", ["--target=aarch64-none-elf", "-march=armv8.1-a+crc", "-c", sourceFile.path, "-o", object.path])
+        try run("clang", ["--target=aarch64-none-elf", "-march=armv8.1-a+crc+aes+sha2", "-c", sourceFile.path, "-o", object.path])
         try run("ld.lld", ["-Ttext=0x\(String(base, radix: 16))", "--oformat", "binary", "-e", "_start", object.path, "-o", binary.path])
         return [UInt8](try Data(contentsOf: binary))
     }
