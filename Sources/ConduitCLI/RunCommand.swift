@@ -133,6 +133,10 @@ struct SessionOptions: ParsableArguments {
             let line = String(format: "stats: %llu guest instructions in %.3f s, %.1f MIPS, %d vCPUs, %d resets",
                               instructions, vm.runSeconds, mips, vm.cpus.count, vm.resets)
             OutputFile.standardError.write(line + "\n")
+            // Where each vCPU stopped: the first thing to know about a guest that hangs.
+            for (index, cpu) in vm.cpus.enumerated() {
+                OutputFile.standardError.write("stats: vCPU \(index) at \(hex(cpu.pc)) (EL\(cpu.el))\n")
+            }
         }
         // An output that failed after the guest finished still fails the run.
         if status != ExitStatus.outputFailed.rawValue, let failed = outputs.first(where: \.failed) {

@@ -16,7 +16,7 @@ public enum DifferentialRun {
         // encodings it meets when it looks ahead at a branch target in random data, so only the
         // atomics run on it; everything else runs on its Cortex-A57.
         var generator = SeededGenerator(seed: seed)
-        let plain = try DifferentialHarness(features: CPUFeatures(crc32: true, lse: false, floatingPoint: true))
+        let plain = try DifferentialHarness(features: CPUFeatures(crc32: true, lse: false, floatingPoint: true, cryptography: true))
         try plain.randomizeData(using: &generator)
         let withLSE = lse ? try DifferentialHarness(features: .all) : nil
         try withLSE?.randomizeData(using: &generator)

@@ -74,6 +74,33 @@ extension SeededGenerator {
 extension InstructionClass {
     /// The SIMD&FP classes.
     static let simdAndFloatingPoint: [InstructionClass] = [fpLoadStore, fpLoadStorePair, fpLoadLiteral, structures]
+        + simdDataProcessing
+
+    /// One class per data-processing group of the table.
+    static let simdDataProcessing: [InstructionClass] = [
+        [.cryptoAES, .cryptoThreeRegisterSHA, .cryptoTwoRegisterSHA],
+        [.simdThreeSame], [.simdScalarThreeSame], [.simdTwoRegisterMisc], [.simdScalarTwoRegisterMisc],
+        [.simdShiftByImmediate], [.simdScalarShiftByImmediate], [.simdThreeDifferent], [.simdScalarThreeDifferent],
+        [.simdIndexedElement], [.simdScalarIndexedElement], [.simdScalarPairwise, .simdAcrossLanes],
+        [.simdCopy, .simdScalarCopy], [.simdPermute, .simdExtract, .simdTableLookup], [.simdModifiedImmediate],
+        [.fpDataProcessing1Source], [.fpDataProcessing2Source], [.fpDataProcessing3Source],
+        [.fpCompare, .fpConditionalCompare, .fpConditionalSelect, .fpImmediate],
+        [.fpFixedConversion], [.fpIntegerConversion],
+    ].map(simdData)
+
+    /// Single instructions of `groups` on random general-purpose registers and NZCV and
+    /// FP-dense V registers, FPCR and FPSR.
+    static func simdData(_ groups: [A64.Group]) -> InstructionClass {
+        let inner = simple(groups)
+        return InstructionClass(name: inner.name) { generator in
+            guard var testCase = inner.make(&generator) else { return nil }
+            let simd = generator.simdState()
+            testCase.vectors = simd.vectors
+            testCase.fpcr = simd.fpcr
+            testCase.fpsr = simd.fpsr
+            return testCase
+        }
+    }
 
     /// A single SIMD&FP load or store of `groups` with its base register in the data region.
     static func simdMemory(_ groups: [A64.Group], valid: @escaping @Sendable (UInt32) -> Bool = { _ in true }) -> InstructionClass {

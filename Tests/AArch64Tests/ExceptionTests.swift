@@ -104,8 +104,10 @@ import Testing
 
     @Test(arguments: [
         ("udf #0", "permanently undefined"),
-        ("fadd d0, d1, d2", "floating point is not implemented"),
-        ("add v0.4s, v1.4s, v2.4s", "Advanced SIMD is not implemented"),
+        // UNDEFINED takes priority over the CPACR_EL1.FPEN trap (these machines leave FP disabled).
+        (".word 0x1EE22820", "FADD h0, h1, h2: half-precision arithmetic (FEAT_FP16) is not implemented"),
+        (".word 0x6E828420", "SQRDMLAH v0.4s, v1.4s, v2.4s: FEAT_RDM is not implemented"),
+        (".word 0x1E660020", "FMOV (general) from D to a W register: sf = 0 with ftype = 01 is reserved"),
         ("hlt #0", "halting debug is not enabled"),
         (".word 0x9AC01C00", "an unallocated 2-source encoding (opcode 7)"),
         ("ldlar x0, [x1]", "LORegions are not implemented"),

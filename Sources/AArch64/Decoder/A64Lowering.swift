@@ -68,6 +68,7 @@ extension CPUFeatures {
         if crc32 { set.insert(.crc32) }
         if lse { set.insert(.lse) }
         if floatingPoint { set.formUnion([.fp, .asimd]) }
+        if floatingPoint && cryptography { set.formUnion([.aes, .pmull, .sha1, .sha256]) }
         return set
     }
 }
@@ -77,4 +78,45 @@ extension A64Lowering {
     static func decode(_ word: UInt32, features: CPUFeatures) -> DecodedInstruction {
         A64.decode(word, features: features.isa, A64Lowering(features: features))
     }
+}
+
+// MARK: - SIMD&FP data processing
+
+/// The SIMD&FP data-processing groups execute out of line in ``SIMDFPUnit``, which reads its
+/// operands from the word: the lowering records the encoding (above the word in `imm`).
+extension A64Lowering {
+    @inline(__always) func simdFloatingPoint(_ pattern: A64.Pattern, _ word: UInt32) -> DecodedInstruction {
+        DecodedInstruction(.simdFloatingPoint, imm: UInt64(pattern.rawValue) << 32 | UInt64(word))
+    }
+
+    func cryptoAES(_ pattern: A64.Pattern, _ word: UInt32) -> DecodedInstruction { simdFloatingPoint(pattern, word) }
+    func cryptoThreeRegisterSHA(_ pattern: A64.Pattern, _ word: UInt32) -> DecodedInstruction { simdFloatingPoint(pattern, word) }
+    func cryptoTwoRegisterSHA(_ pattern: A64.Pattern, _ word: UInt32) -> DecodedInstruction { simdFloatingPoint(pattern, word) }
+    func simdScalarCopy(_ pattern: A64.Pattern, _ word: UInt32) -> DecodedInstruction { simdFloatingPoint(pattern, word) }
+    func simdScalarTwoRegisterMisc(_ pattern: A64.Pattern, _ word: UInt32) -> DecodedInstruction { simdFloatingPoint(pattern, word) }
+    func simdScalarPairwise(_ pattern: A64.Pattern, _ word: UInt32) -> DecodedInstruction { simdFloatingPoint(pattern, word) }
+    func simdScalarThreeDifferent(_ pattern: A64.Pattern, _ word: UInt32) -> DecodedInstruction { simdFloatingPoint(pattern, word) }
+    func simdScalarThreeSame(_ pattern: A64.Pattern, _ word: UInt32) -> DecodedInstruction { simdFloatingPoint(pattern, word) }
+    func simdScalarShiftByImmediate(_ pattern: A64.Pattern, _ word: UInt32) -> DecodedInstruction { simdFloatingPoint(pattern, word) }
+    func simdScalarIndexedElement(_ pattern: A64.Pattern, _ word: UInt32) -> DecodedInstruction { simdFloatingPoint(pattern, word) }
+    func simdTableLookup(_ pattern: A64.Pattern, _ word: UInt32) -> DecodedInstruction { simdFloatingPoint(pattern, word) }
+    func simdPermute(_ pattern: A64.Pattern, _ word: UInt32) -> DecodedInstruction { simdFloatingPoint(pattern, word) }
+    func simdExtract(_ pattern: A64.Pattern, _ word: UInt32) -> DecodedInstruction { simdFloatingPoint(pattern, word) }
+    func simdCopy(_ pattern: A64.Pattern, _ word: UInt32) -> DecodedInstruction { simdFloatingPoint(pattern, word) }
+    func simdTwoRegisterMisc(_ pattern: A64.Pattern, _ word: UInt32) -> DecodedInstruction { simdFloatingPoint(pattern, word) }
+    func simdAcrossLanes(_ pattern: A64.Pattern, _ word: UInt32) -> DecodedInstruction { simdFloatingPoint(pattern, word) }
+    func simdThreeDifferent(_ pattern: A64.Pattern, _ word: UInt32) -> DecodedInstruction { simdFloatingPoint(pattern, word) }
+    func simdThreeSame(_ pattern: A64.Pattern, _ word: UInt32) -> DecodedInstruction { simdFloatingPoint(pattern, word) }
+    func simdModifiedImmediate(_ pattern: A64.Pattern, _ word: UInt32) -> DecodedInstruction { simdFloatingPoint(pattern, word) }
+    func simdShiftByImmediate(_ pattern: A64.Pattern, _ word: UInt32) -> DecodedInstruction { simdFloatingPoint(pattern, word) }
+    func simdIndexedElement(_ pattern: A64.Pattern, _ word: UInt32) -> DecodedInstruction { simdFloatingPoint(pattern, word) }
+    func fpFixedConversion(_ pattern: A64.Pattern, _ word: UInt32) -> DecodedInstruction { simdFloatingPoint(pattern, word) }
+    func fpIntegerConversion(_ pattern: A64.Pattern, _ word: UInt32) -> DecodedInstruction { simdFloatingPoint(pattern, word) }
+    func fpDataProcessing1Source(_ pattern: A64.Pattern, _ word: UInt32) -> DecodedInstruction { simdFloatingPoint(pattern, word) }
+    func fpCompare(_ pattern: A64.Pattern, _ word: UInt32) -> DecodedInstruction { simdFloatingPoint(pattern, word) }
+    func fpImmediate(_ pattern: A64.Pattern, _ word: UInt32) -> DecodedInstruction { simdFloatingPoint(pattern, word) }
+    func fpConditionalCompare(_ pattern: A64.Pattern, _ word: UInt32) -> DecodedInstruction { simdFloatingPoint(pattern, word) }
+    func fpDataProcessing2Source(_ pattern: A64.Pattern, _ word: UInt32) -> DecodedInstruction { simdFloatingPoint(pattern, word) }
+    func fpConditionalSelect(_ pattern: A64.Pattern, _ word: UInt32) -> DecodedInstruction { simdFloatingPoint(pattern, word) }
+    func fpDataProcessing3Source(_ pattern: A64.Pattern, _ word: UInt32) -> DecodedInstruction { simdFloatingPoint(pattern, word) }
 }

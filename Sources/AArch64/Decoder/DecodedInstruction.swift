@@ -122,4 +122,8 @@ public enum OpKind: UInt16, Sendable {
     case ldrFPLiteral, ldpFP, stpFP
     // Advanced SIMD structure loads and stores (`imm` holds a ``StructureTransfer``).
     case ldStructures, stStructures
+
+    // SIMD&FP data processing, executed by ``SIMDFPUnit`` (`imm` holds the encoding table's
+    // pattern in bits 47:32 and the instruction word in bits 31:0).
+    case simdFloatingPoint
 }

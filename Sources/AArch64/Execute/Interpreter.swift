@@ -9,7 +9,7 @@
 extension AArch64CPU {
     /// Runs until `maxInstructions` have retired (checked at block boundaries), or an exit.
     public func run(maxInstructions: Int) -> CPUExit {
-        var interpreter = Interpreter(cpu: self)
+        let interpreter = Interpreter(cpu: self)
         return interpreter.run(limit: UInt64(max(maxInstructions, 1)))
     }
 
@@ -452,6 +452,10 @@ struct Interpreter {
                     if !structures(op, load: true, at: here, block) { pc = cpu.pc; continue outer }
                 case .stStructures:
                     if !structures(op, load: false, at: here, block) { pc = cpu.pc; continue outer }
+
+                // MARK: SIMD&FP data processing
+                case .simdFloatingPoint:
+                    if !simdFloatingPoint(op, at: here, block) { pc = cpu.pc; continue outer }
                 }
                 slot &+= 1
             }

@@ -89,8 +89,10 @@ enum IDRegisters {
             return UInt64(SystemRegisterFile.breakpoints - 1) << 12 | UInt64(SystemRegisterFile.watchpoints - 1) << 20
                 | 1 << 28 | 0x6
         case (6, 0):
-            // ID_AA64ISAR0_EL1: CRC32 (bits 19:16), atomics (bits 23:20 = 2 with LSE).
-            return (features.crc32 ? 1 << 16 : 0) | (features.lse ? 2 << 20 : 0)
+            // ID_AA64ISAR0_EL1: AES with PMULL (bits 7:4 = 2), SHA1 (11:8), SHA256 (15:12 = 1),
+            // CRC32 (bits 19:16), atomics (bits 23:20 = 2 with LSE).
+            let crypto: UInt64 = features.floatingPoint && features.cryptography ? 2 << 4 | 1 << 8 | 1 << 12 : 0
+            return crypto | (features.crc32 ? 1 << 16 : 0) | (features.lse ? 2 << 20 : 0)
         case (7, 0):
             // ID_AA64MMFR0_EL1: 40-bit PA (2), 16-bit ASIDs (2 << 4), mixed-endian not
             // supported, 16K granule supported (1 << 20), 64K and 4K supported (fields 0).
