@@ -135,7 +135,7 @@ struct SessionOptions: ParsableArguments {
             OutputFile.standardError.write(line + "\n")
             // Where each vCPU stopped: the first thing to know about a guest that hangs.
             for (index, cpu) in vm.cpus.enumerated() {
-                OutputFile.standardError.write("stats: vCPU \(index) at \(hex(cpu.pc)) (EL\(cpu.el))\n")
+                OutputFile.standardError.write("stats vCPU \(index): stopped at \(hex(cpu.pc)) (EL\(cpu.el))\n")
             }
         }
         // An output that failed after the guest finished still fails the run.

@@ -25,6 +25,10 @@ public final class AArch64CPU: MemoryObserver {
     /// Answers firmware calls in the run loop; nil makes `HVC`/`SMC` at EL1 stop the CPU. Not
     /// retained: the machine that owns the CPU sets itself here.
     public unowned(unsafe) var firmwareCallHandler: FirmwareCallHandler?
+    /// Told when the guest writes CNTV_* or CNTP_*, so the timers' interrupt lines follow the
+    /// write at once (a disabled timer's line drops before the guest can take it again). Not
+    /// retained, as ``firmwareCallHandler``.
+    public unowned(unsafe) var timerObserver: GenericTimerObserver?
     /// Called for operations that reach every vCPU (TLBI ...IS, IC IALLUIS); the machine
     /// applies them to the other vCPUs with ``perform(_:)``.
     public var broadcast: ((BroadcastOperation) -> Void)?

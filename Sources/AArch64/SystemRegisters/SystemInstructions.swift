@@ -369,6 +369,7 @@ extension AArch64CPU {
         case R.CNTP_CVAL_EL0: sys.cntpCval = value
         default: sys.cntpCval = count &+ timerValue
         }
+        timerObserver?.timerOutputsChanged(self)
     }
 
     /// CNTx_CTL with ISTATUS (bit 2) computed: the timer condition is met when enabled and the

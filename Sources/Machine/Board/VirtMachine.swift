@@ -28,7 +28,7 @@ public enum MachineExit: Equatable, Sendable {
 ///
 /// The default scheduler runs the vCPUs round robin on the calling thread, a fixed quantum of
 /// instructions each, so the same inputs under ``ClockMode/instructionCounted`` give the same run.
-public final class VirtMachine: FirmwareCallHandler {
+public final class VirtMachine: FirmwareCallHandler, GenericTimerObserver {
     public let configuration: MachineConfiguration
     public let memory = PhysicalMemory()
     public let cpus: [AArch64CPU]
@@ -120,7 +120,10 @@ public final class VirtMachine: FirmwareCallHandler {
         if let blob = profile.firmwareBlob {
             firmwareWorld = try FirmwareWorld(blob: blob, normalWorld: memory, cpus: cpus, clock: clock)
         }
-        for cpu in cpus { cpu.firmwareCallHandler = self }
+        for cpu in cpus {
+            cpu.firmwareCallHandler = self
+            cpu.timerObserver = self
+        }
         // TLBI ...IS and IC IALLUIS reach every vCPU. The closures hold the machine weakly: a
         // CPU holding its siblings would keep the whole machine alive.
         for cpu in cpus {
@@ -346,10 +349,12 @@ public final class VirtMachine: FirmwareCallHandler {
     /// Feeds each vCPU's timer outputs to its private interrupts (virtual timer PPI 27,
     /// physical timer PPI 30).
     private func updateTimers() {
-        for cpu in cpus {
-            interruptController.setPrivateInterrupt(VirtMemoryMap.virtualTimerPPI, cpu: cpu.index, level: cpu.virtualTimerInterrupt)
-            interruptController.setPrivateInterrupt(VirtMemoryMap.physicalTimerPPI, cpu: cpu.index, level: cpu.physicalTimerInterrupt)
-        }
+        for cpu in cpus { timerOutputsChanged(cpu) }
+    }
+
+    public func timerOutputsChanged(_ cpu: AArch64CPU) {
+        interruptController.setPrivateInterrupt(VirtMemoryMap.virtualTimerPPI, cpu: cpu.index, level: cpu.virtualTimerInterrupt)
+        interruptController.setPrivateInterrupt(VirtMemoryMap.physicalTimerPPI, cpu: cpu.index, level: cpu.physicalTimerInterrupt)
     }
 
     private func pollConsole() {
