@@ -90,22 +90,16 @@ extension InstructionClass {
 
     /// Single instructions of `groups` on random general-purpose registers and NZCV and
     /// FP-dense V registers, FPCR and FPSR.
-    static func simdData(_ groups: [A64.Group]) -> InstructionClass {
-        let inner = simple(groups)
-        return InstructionClass(name: inner.name) { generator in
-            guard var testCase = inner.make(&generator) else { return nil }
-            let simd = generator.simdState()
-            testCase.vectors = simd.vectors
-            testCase.fpcr = simd.fpcr
-            testCase.fpsr = simd.fpsr
-            return testCase
-        }
-    }
+    static func simdData(_ groups: [A64.Group]) -> InstructionClass { withSIMDState(simple(groups)) }
 
     /// A single SIMD&FP load or store of `groups` with its base register in the data region.
     static func simdMemory(_ groups: [A64.Group], valid: @escaping @Sendable (UInt32) -> Bool = { _ in true }) -> InstructionClass {
-        let inner = memory(groups, index: true, valid: valid)
-        return InstructionClass(name: inner.name) { generator in
+        withSIMDState(memory(groups, index: true, valid: valid))
+    }
+
+    /// `inner`'s test cases with FP-dense V registers and random FPCR and FPSR added.
+    static func withSIMDState(_ inner: InstructionClass) -> InstructionClass {
+        InstructionClass(name: inner.name) { generator in
             guard var testCase = inner.make(&generator) else { return nil }
             let simd = generator.simdState()
             testCase.vectors = simd.vectors

@@ -95,7 +95,7 @@ extension SIMDFPUnit {
     /// FCCMP and FCCMPE: the comparison's NZCV if the condition holds, else the immediate.
     mutating func fpConditionalCompare(_ pattern: A64.Pattern, _ w: SIMDFields) -> Bool {
         guard let format = Self.format(ftype: w.ftype) else { return false }
-        guard ConditionCode.holds(w.cond, nzcv: nzcv) else {
+        guard holds(w.cond) else {
             nzcv = UInt64(w.bits(3, 0))
             return true
         }
@@ -105,9 +105,12 @@ extension SIMDFPUnit {
         return true
     }
 
+    /// ConditionHolds, through the interpreter's table of the NZCV values each condition passes.
+    private func holds(_ cond: UInt8) -> Bool { (ALU.conditionTable[Int(cond & 15)] >> UInt16(nzcv)) & 1 != 0 }
+
     mutating func fpConditionalSelect(_ w: SIMDFields) -> Bool {
         guard let format = Self.format(ftype: w.ftype) else { return false }
-        let source = ConditionCode.holds(w.cond, nzcv: nzcv) ? w.rn : w.rm
+        let source = holds(w.cond) ? w.rn : w.rm
         setScalar(w.rd, scalar(source, bits: format.bits))
         return true
     }
@@ -129,27 +132,5 @@ extension SIMDFPUnit {
         let exponent = (1 - b) << (exponentBits - 1) | replicated << 2 | (imm8 >> 4) & 3
         let fraction = (imm8 & 0xF) << UInt64(format.fractionBits - 4)
         return sign << UInt64(format.bits - 1) | exponent << UInt64(format.fractionBits) | fraction
-    }
-}
-
-/// The A64 condition codes (DDI0487 C1.2.4), as ConditionHolds.
-enum ConditionCode {
-    static func holds(_ cond: UInt8, nzcv: UInt64) -> Bool {
-        let n = nzcv & 8 != 0
-        let z = nzcv & 4 != 0
-        let c = nzcv & 2 != 0
-        let v = nzcv & 1 != 0
-        let result: Bool
-        switch cond >> 1 {
-        case 0: result = z
-        case 1: result = c
-        case 2: result = n
-        case 3: result = v
-        case 4: result = c && !z
-        case 5: result = n == v
-        case 6: result = n == v && !z
-        default: return true  // AL and NV
-        }
-        return cond & 1 == 1 ? !result : result
     }
 }

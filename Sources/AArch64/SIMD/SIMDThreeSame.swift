@@ -38,21 +38,21 @@ extension SIMDFPUnit {
         var result = Vector128.zero
         let isPairwise = Self.pairwise.contains(pattern)
         for e in 0..<count {
-            let a: UInt64
-            let b: UInt64
-            if isPairwise {
-                let source = 2 * e
-                let operand = source < count ? n : m
-                a = operand.lane(source % count, bits: bits)
-                b = operand.lane(source % count + 1, bits: bits)
-            } else {
-                a = n.lane(e, bits: bits)
-                b = m.lane(e, bits: bits)
-            }
+            let (a, b) = Self.operands(e, n, m, count: count, bits: bits, pairwise: isPairwise)
             result.setLane(e, bits: bits, integerThreeSame(pattern, a, b, accumulator: d.lane(e, bits: bits), bits: bits))
         }
         setVector(w.rd, result, q: w.q && !scalar)
         return true
+    }
+
+    /// Element `e`'s operands: lane e of Vn and Vm, or for the pairwise forms the adjacent pair
+    /// 2e, 2e + 1 of the concatenation Vm:Vn.
+    @inline(__always)
+    private static func operands(_ e: Int, _ n: Vector128, _ m: Vector128, count: Int, bits: Int, pairwise: Bool) -> (UInt64, UInt64) {
+        guard pairwise else { return (n.lane(e, bits: bits), m.lane(e, bits: bits)) }
+        let source = 2 * e
+        let operand = source < count ? n : m
+        return (operand.lane(source % count, bits: bits), operand.lane(source % count + 1, bits: bits))
     }
 
     private mutating func integerThreeSame(_ pattern: A64.Pattern, _ a: UInt64, _ b: UInt64, accumulator: UInt64, bits: Int) -> UInt64 {
@@ -138,17 +138,7 @@ extension SIMDFPUnit {
         let isPairwise = Self.floatingPointPairwise.contains(pattern)
         var result = Vector128.zero
         for e in 0..<count {
-            let a: UInt64
-            let b: UInt64
-            if isPairwise {
-                let source = 2 * e
-                let operand = source < count ? n : m
-                a = operand.lane(source % count, bits: bits)
-                b = operand.lane(source % count + 1, bits: bits)
-            } else {
-                a = n.lane(e, bits: bits)
-                b = m.lane(e, bits: bits)
-            }
+            let (a, b) = Self.operands(e, n, m, count: count, bits: bits, pairwise: isPairwise)
             let value = floatingPointBinary(pattern, a, b, accumulator: d.lane(e, bits: bits), format)
             result.setLane(e, bits: bits, value)
         }
