@@ -437,4 +437,16 @@ typealias PT = PageTables
             #expect(m.read64(0x4010_0000 + offset) == (offset >= 0x40 && offset < 0x80 ? 0 : ~0), "offset \(offset)")
         }
     }
+
+    /// DC ZVA on a read-only page faults as a store: WnR set and CM clear (ESR_EL1 ISS.CM),
+    /// which is what lets Linux resolve the fault by breaking copy-on-write.
+    @Test func dcZVAPermissionFaultIsAWrite() throws {
+        let (m, _) = try Self.machine("dc zva, x1\nhvc #1") { tables in
+            tables.mapPage(0x5000_0000, to: 0x4030_0000, attributes: PT.accessFlag | PT.readOnly)
+        }
+        m.cpu.setRegister(1, 0x5000_0048)
+        #expect(m.run() == .firmwareCall(.hvc, immediate: Self.sync))
+        #expect(m.esr == 0x9600_004F)  // EC 0x25, IL, WnR, CM = 0, permission fault level 3
+        #expect(m.far == 0x5000_0048)  // the register's address, not the block's
+    }
 }

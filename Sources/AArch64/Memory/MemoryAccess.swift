@@ -142,26 +142,35 @@ extension AArch64CPU {
     }
 
     /// Translates `va` for a store and returns a host pointer to `size` bytes of RAM there, for
-    /// the read-modify-write instructions (exclusives, atomics, DC ZVA). Takes the abort and
-    /// returns nil on a fault, including any access to a device.
-    func hostPointerForUpdate(_ va: UInt64, size: Int, el accessEL: UInt8, pc: UInt64, isCacheMaintenance: Bool = false) -> UnsafeMutableRawPointer? {
+    /// the read-modify-write instructions (exclusives, atomics) and for DC ZVA, whose register
+    /// operand `zeroByVA` is the address a fault reports (FAR_EL1: "the address specified in the
+    /// register argument" of a DC instruction). Takes the abort and returns nil on a fault,
+    /// including any access to a device.
+    ///
+    /// DC ZVA faults as the store it is: WnR = 1 and CM = 0, since DC ZVA is not classed as a
+    /// cache maintenance instruction (DDI0487, ESR_EL1 ISS for a Data Abort, field CM). Linux
+    /// relies on this: it takes CM = 1 to mean a read (`is_write_abort`), so a CM fault on a
+    /// copy-on-write page is never resolved, and glibc's memset, which zeroes with DC ZVA, faults
+    /// forever in a forked child.
+    func hostPointerForUpdate(_ va: UInt64, size: Int, el accessEL: UInt8, pc: UInt64, zeroByVA: UInt64? = nil) -> UnsafeMutableRawPointer? {
+        let faultAddress = zeroByVA ?? va
         if va & UInt64(size - 1) != 0 {
-            takeDataAbort(.alignment, address: va, isWrite: true, isCacheMaintenance: isCacheMaintenance, pc: pc)
+            takeDataAbort(.alignment, address: faultAddress, isWrite: true, pc: pc)
             return nil
         }
         switch translate(va, kind: .write, el: accessEL) {
         case .fault(let fault):
-            takeDataAbort(fault, address: va, isWrite: true, isCacheMaintenance: isCacheMaintenance, pc: pc)
+            takeDataAbort(fault, address: faultAddress, isWrite: true, pc: pc)
             return nil
         case .success(let translation):
             let pa = translation.physicalPage | (va & 0xFFF)
-            if translation.isDevice, isCacheMaintenance {
+            if translation.isDevice, zeroByVA != nil {
                 // DC ZVA to any Device memory is an alignment fault (DDI0487 C5.3.9).
-                takeDataAbort(.alignment, address: va, isWrite: true, isCacheMaintenance: true, pc: pc)
+                takeDataAbort(.alignment, address: faultAddress, isWrite: true, pc: pc)
                 return nil
             }
             guard let region = memory.ramRegion(containing: pa) else {
-                takeDataAbort(.synchronousExternalAbort, address: va, isWrite: true, isCacheMaintenance: isCacheMaintenance, pc: pc)
+                takeDataAbort(.synchronousExternalAbort, address: faultAddress, isWrite: true, pc: pc)
                 return nil
             }
             memory.noteWrite(pa, size: size, in: region, by: index)

@@ -407,7 +407,7 @@ extension AArch64CPU {
         case R.DC_ZVA:
             if atEL0 && sys.sctlr & (1 << 14) == 0 { return trapSystemAccess(encoding, rt: rt, isRead: false, pc: pc) }
             let block = operand & ~(IDRegisters.dczBlockSize - 1)
-            guard let host = hostPointerForUpdate(block, size: Int(IDRegisters.dczBlockSize), el: el, pc: pc, isCacheMaintenance: true) else {
+            guard let host = hostPointerForUpdate(block, size: Int(IDRegisters.dczBlockSize), el: el, pc: pc, zeroByVA: operand) else {
                 return .exception
             }
             host.initializeMemory(as: UInt8.self, repeating: 0, count: Int(IDRegisters.dczBlockSize))
