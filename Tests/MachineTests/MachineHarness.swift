@@ -80,4 +80,9 @@ final class MachineHarness {
     func scratch(_ index: Int) -> UInt64 {
         machine.memory.readValue(at: Self.scratch + UInt64(index * 8), size: 8) ?? 0xDEAD
     }
+
+    /// The 32-bit word `index` of the scratch area.
+    func scratch32(_ index: Int) -> UInt32 {
+        UInt32(truncatingIfNeeded: machine.memory.readValue(at: Self.scratch + UInt64(index * 4), size: 4) ?? 0xDEAD)
+    }
 }

@@ -113,6 +113,64 @@ struct PowerTests {
         #expect(harness.machine.resets == 1)
     }
 
+    @Test func systemResetPutsTheDevicesBackInTheirResetState() throws {
+        // Each boot records what the GIC, the UART and the RTC read as on entry, then changes
+        // them; after SYSTEM_RESET the second boot must read what the first did (a Linux guest
+        // that left an SPI enabled and the UART's interrupts unmasked stalled on its second boot).
+        let harness = try MachineHarness("""
+            ldr x9, =SCRATCH
+            ldr x10, [x9]               // boots so far
+            add x11, x9, x10, lsl #6    // this boot's 64-byte record
+            add x10, x10, #1
+            str x10, [x9]
+            ldr x1, =GICD
+            ldr w2, [x1]                // GICD_CTLR
+            str w2, [x11, #8]
+            ldr w2, [x1, #0x104]        // GICD_ISENABLER1 (SPIs 32-63)
+            str w2, [x11, #12]
+            ldr x1, =GICR
+            ldr w2, [x1, #0x14]         // GICR_WAKER
+            str w2, [x11, #16]
+            ldr x1, =UART
+            ldr w2, [x1, #0x30]         // UARTCR
+            str w2, [x11, #20]
+            ldr w2, [x1, #0x38]         // UARTIMSC
+            str w2, [x11, #24]
+            ldr x1, =0x09010000
+            ldr w2, [x1, #0x10]         // RTCIMSC
+            str w2, [x11, #28]
+            cmp x10, #2
+            b.eq off
+            ldr x1, =GICD
+            mov w2, #3
+            str w2, [x1]
+            mov w2, #(1 << 1)           // SPI 33, the UART's
+            str w2, [x1, #0x104]
+            ldr x1, =GICR
+            str wzr, [x1, #0x14]
+            ldr x1, =UART
+            ldr w2, =0x301
+            str w2, [x1, #0x30]
+            mov w2, #0x50
+            str w2, [x1, #0x38]
+            ldr x1, =0x09010000
+            mov w2, #1
+            str w2, [x1, #0x10]
+            ldr x0, =PSCI_SYSTEM_RESET
+            hvc #0
+            off:
+            ldr x0, =PSCI_SYSTEM_OFF
+            hvc #0
+            """)
+        #expect(harness.run() == .systemOff)
+        #expect(harness.machine.resets == 1)
+        for word in 2..<8 {
+            #expect(harness.scratch32(word) == harness.scratch32(16 + word), "word \(word)")
+        }
+        #expect(harness.scratch32(16 + 5) == 0x300)  // UARTCR: TXE | RXE, UARTEN clear
+        #expect(harness.scratch32(16 + 3) == 0)      // no SPI enabled
+    }
+
     @Test func systemSuspendSleepsUntilAnInterruptThenResumesAtTheEntry() throws {
         // PSCI 1.3 §5.20: the caller resumes at entry_point with context_id in X0, as after
         // CPU_ON, once a wake-up event (here the virtual timer through GICv3) arrives.

@@ -149,10 +149,15 @@ public final class VirtMachine: FirmwareCallHandler, GenericTimerObserver {
         cpus[0].reset(entry: plan.entry, x0: plan.x0)
     }
 
-    /// Restarts after SYSTEM_RESET: images reloaded, the boot vCPU at the entry, the rest off.
+    /// Restarts after SYSTEM_RESET as a power-on reset would: the GIC, UART and RTC back in
+    /// their reset state, images reloaded, the boot vCPU at the entry, the rest off. RAM keeps
+    /// its contents, as QEMU's does.
     private func restart() {
         resets += 1
         crashedCPU = nil
+        gic.reset()
+        uart.reset()
+        rtc.reset()
         firmwareWorld?.reload()
         if let plan = bootPlan {
             for segment in plan.segments { _ = memory.write(segment.bytes, at: segment.address) }

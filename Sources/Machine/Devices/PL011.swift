@@ -44,10 +44,12 @@ public final class PL011: MMIODevice {
     private var ibrd: UInt32 = 0
     private var fbrd: UInt32 = 0
     private var lineControl: UInt32 = 0
-    /// Reset: TXE and RXE set, UARTEN clear (DDI 0183G 3.3.8).
-    private var control: UInt32 = 0x300
-    /// Reset: both trigger levels at half full.
-    private var fifoLevels: UInt32 = 0x12
+    /// CR out of reset: TXE and RXE set, UARTEN clear (DDI 0183G 3.3.8).
+    static let resetControl: UInt32 = 0x300
+    /// IFLS out of reset: both trigger levels at half full (DDI 0183G 3.3.9).
+    static let resetFIFOLevels: UInt32 = 0x12
+    private var control = resetControl
+    private var fifoLevels = resetFIFOLevels
     private var interruptMask: UInt32 = 0
     private var rawInterrupts: UInt32 = 0
     private var dmaControl: UInt32 = 0
@@ -55,6 +57,23 @@ public final class PL011: MMIODevice {
 
     public init(transmit: @escaping (UInt8) -> Void) {
         self.transmit = transmit
+    }
+
+    /// The reset state again (SYSTEM_RESET): FIFOs empty, every register at its reset value,
+    /// the interrupt output low.
+    public func reset() {
+        receiveFIFO.removeAll()
+        receiveStatus = 0
+        ilpr = 0
+        ibrd = 0
+        fbrd = 0
+        lineControl = 0
+        control = Self.resetControl
+        fifoLevels = Self.resetFIFOLevels
+        interruptMask = 0
+        rawInterrupts = 0
+        dmaControl = 0
+        updateInterrupt()
     }
 
     /// Whether the receive FIFO can take another character (the console stops reading when not).

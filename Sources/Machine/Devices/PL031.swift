@@ -28,6 +28,18 @@ public final class PL031: MMIODevice {
         lastChecked = UInt32(truncatingIfNeeded: now())
     }
 
+    /// The reset state again (SYSTEM_RESET): the count back at the clock's time, no match, the
+    /// interrupt masked and low.
+    public func reset() {
+        offset = 0
+        match = 0
+        load = 0
+        interruptMask = 0
+        rawInterrupt = 0
+        lastChecked = UInt32(truncatingIfNeeded: now())
+        interrupt.set(false)
+    }
+
     private var count: UInt32 { UInt32(truncatingIfNeeded: now() &+ offset) }
 
     /// Raises the match interrupt if the count has passed the match value since the last check.

@@ -81,14 +81,42 @@ final class GICCore {
         self.cpus = cpus
         cpuCount = cpus.count
         self.sharedCount = sharedCount
-        var sgisAndPPIs = [Interrupt](repeating: Interrupt(), count: 32)
-        // SGIs are always enabled in GICv2 and edge-triggered; PPIs reset to level.
-        for intid in 0..<16 { sgisAndPPIs[intid].edgeTriggered = true }
-        banked = Array(repeating: sgisAndPPIs, count: cpus.count)
+        banked = Array(repeating: Self.resetBanked, count: cpus.count)
         shared = Array(repeating: Interrupt(), count: sharedCount)
         routes = Array(repeating: .cpu(0), count: sharedCount)
         interfaces = Array(repeating: CPUInterface(), count: cpus.count)
         sgiSources = Array(repeating: Array(repeating: 0, count: 16), count: cpus.count)
+    }
+
+    /// INTIDs 0-31 out of reset: SGIs edge-triggered, PPIs level-sensitive.
+    private static let resetBanked: [Interrupt] = (0..<32).map { intid in
+        var irq = Interrupt()
+        irq.edgeTriggered = intid < 16
+        return irq
+    }
+
+    /// The power-on state again (SYSTEM_RESET): every interrupt disabled, inactive, not latched,
+    /// Group 0 at priority 0; the CPU interfaces and the distributor disabled. Input levels stay,
+    /// as they are the devices' outputs, not the GIC's state. The front end restores its own
+    /// registers and routing defaults afterwards.
+    func reset() {
+        for cpu in banked.indices {
+            for intid in 0..<32 {
+                let level = banked[cpu][intid].level
+                banked[cpu][intid] = Self.resetBanked[intid]
+                banked[cpu][intid].level = level
+            }
+        }
+        for index in shared.indices {
+            let level = shared[index].level
+            shared[index] = Interrupt()
+            shared[index].level = level
+        }
+        interfaces = Array(repeating: CPUInterface(), count: cpuCount)
+        sgiSources = Array(repeating: Array(repeating: 0, count: 16), count: cpuCount)
+        distributorGroup0Enabled = false
+        distributorGroup1Enabled = false
+        updateAll()
     }
 
     var intidLimit: Int { 32 + sharedCount }
@@ -363,4 +391,6 @@ extension GICCore: InterruptController {
 protocol GICFrontEnd: AnyObject {
     var core: GICCore { get }
     func map(into memory: PhysicalMemory) throws(PhysicalMemoryError)
+    /// Back to the power-on state, core and front end (SYSTEM_RESET).
+    func reset()
 }

@@ -13,6 +13,19 @@ final class GICv2: GICFrontEnd {
         self.cpus = cpus
         core = GICCore(cpus: cpus, sharedCount: VirtMemoryMap.sharedPeripheralInterrupts)
         acknowledgeGroup1 = Array(repeating: false, count: cpus.count)
+        applyResetDefaults()
+    }
+
+    /// Every SPI targeting no vCPU, GICC_CTLR.AckCtl clear.
+    func reset() {
+        core.reset()
+        acknowledgeGroup1 = Array(repeating: false, count: cpus.count)
+        applyResetDefaults()
+        core.updateAll()
+    }
+
+    /// What the GICv2 front end sets over the core's reset state.
+    private func applyResetDefaults() {
         for index in 0..<VirtMemoryMap.sharedPeripheralInterrupts { core.routes[index] = .mask(0) }
         // SGIs are permanently enabled, as QEMU's GICv2 has them.
         for cpu in cpus.indices {

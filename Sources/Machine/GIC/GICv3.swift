@@ -16,9 +16,22 @@ final class GICv3: GICFrontEnd {
         core = GICCore(cpus: cpus, sharedCount: VirtMemoryMap.sharedPeripheralInterrupts)
         awake = Array(repeating: false, count: cpus.count)
         routing = Array(repeating: 0, count: VirtMemoryMap.sharedPeripheralInterrupts)
-        for index in 0..<VirtMemoryMap.sharedPeripheralInterrupts { core.routes[index] = routeFor(0) }
+        resetRouting()
         let interface = CPUInterfaceRegisters(gic: self)
         for cpu in cpus { cpu.systemRegisterHandler = interface }
+    }
+
+    /// Every redistributor asleep and every SPI routed to affinity 0.0.0.0 (IROUTER's reset).
+    func reset() {
+        core.reset()
+        awake = Array(repeating: false, count: cpus.count)
+        routing = Array(repeating: 0, count: VirtMemoryMap.sharedPeripheralInterrupts)
+        resetRouting()
+        core.updateAll()
+    }
+
+    private func resetRouting() {
+        for index in 0..<VirtMemoryMap.sharedPeripheralInterrupts { core.routes[index] = routeFor(0) }
     }
 
     func map(into memory: PhysicalMemory) throws(PhysicalMemoryError) {
