@@ -4,7 +4,8 @@
 #
 #   .build/linux/Image               the kernel (linux-image-*-arm64, decompressed vmlinuz)
 #   .build/linux/initramfs.cpio.gz   busybox-static with an /init that mounts proc, sys and
-#                                    devtmpfs and starts a shell on the console
+#                                    devtmpfs and runs busybox init, which starts a shell on the
+#                                    console (poweroff and reboot work)
 #
 #   scripts/linux-guest.sh            fetch (once) and build
 #   scripts/linux-guest.sh --print    print the paths only
@@ -53,18 +54,25 @@ dpkg-deb -x "$out/debs/"busybox-static_*_arm64.deb "$out/busybox-deb"
 python3 - "$out/busybox-deb/bin/busybox" "$initrd" <<'PY'
 import gzip, os, stat, sys, time
 busybox, output = sys.argv[1:]
+# /init mounts the virtual file systems and hands PID 1 to busybox init, which starts the
+# console shell from /etc/inittab and turns `poweroff` and `reboot` into the kernel's power-off
+# and restart (PSCI SYSTEM_OFF and SYSTEM_RESET).
 init = b"""#!/bin/busybox sh
 /bin/busybox --install -s
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 echo "conduit-guest: init running on $(nproc) CPUs"
-exec setsid cttyhack sh
+exec /bin/busybox init
+"""
+inittab = b"""::respawn:/bin/cttyhack /bin/sh
+::shutdown:/bin/echo conduit-guest: shutting down
 """
 entries = [("bin", stat.S_IFDIR | 0o755, b""), ("sbin", stat.S_IFDIR | 0o755, b""), ("usr", stat.S_IFDIR | 0o755, b""),
            ("usr/bin", stat.S_IFDIR | 0o755, b""), ("usr/sbin", stat.S_IFDIR | 0o755, b""), ("proc", stat.S_IFDIR | 0o755, b""),
            ("sys", stat.S_IFDIR | 0o755, b""), ("dev", stat.S_IFDIR | 0o755, b""), ("tmp", stat.S_IFDIR | 0o1777, b""),
-           ("root", stat.S_IFDIR | 0o700, b""),
+           ("root", stat.S_IFDIR | 0o700, b""), ("etc", stat.S_IFDIR | 0o755, b""),
+           ("etc/inittab", stat.S_IFREG | 0o644, inittab),
            ("bin/busybox", stat.S_IFREG | 0o755, open(busybox, "rb").read()),
            ("init", stat.S_IFREG | 0o755, init)]
 def record(number, name, mode, data):
