@@ -72,4 +72,37 @@ struct DeviceTests {
         let ids = stride(from: UInt64(0xFE0), through: 0xFFC, by: 4).map { rtc.read(offset: $0, size: 4, cpu: 0) }
         #expect(ids == [0x31, 0x10, 0x14, 0x00, 0x0D, 0xF0, 0x05, 0xB1])
     }
+
+    /// QEMU virt's 32 empty virtio-mmio transports: magic "virt", version 2, device ID 0 ("no
+    /// device", Virtio 1.2 §4.2.2), vendor "QEMU"; other registers read as zero, writes ignored.
+    @Test func virtioTransportsAnswerWithNoDevice() throws {
+        let harness = try MachineHarness("""
+            ldr x1, =0x0a000000
+            ldr x9, =SCRATCH
+            ldr w2, [x1]
+            str w2, [x9]
+            ldr w2, [x1, #4]
+            str w2, [x9, #4]
+            ldr w2, [x1, #8]
+            str w2, [x9, #8]
+            ldr w2, [x1, #12]
+            str w2, [x9, #12]
+            ldr x1, =0x0a003e00           // the last transport
+            mov w2, #1
+            str w2, [x1, #0x70]           // Status: ignored
+            ldr w2, [x1]
+            str w2, [x9, #16]
+            ldr w2, [x1, #0x70]
+            str w2, [x9, #20]
+            ldr x0, =PSCI_SYSTEM_OFF
+            hvc #0
+            """)
+        #expect(harness.run() == .systemOff)
+        #expect(harness.scratch32(0) == 0x7472_6976)
+        #expect(harness.scratch32(1) == 2)
+        #expect(harness.scratch32(2) == 0)
+        #expect(harness.scratch32(3) == 0x554D_4551)
+        #expect(harness.scratch32(4) == 0x7472_6976)
+        #expect(harness.scratch32(5) == 0)
+    }
 }

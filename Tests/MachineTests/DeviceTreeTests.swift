@@ -63,6 +63,38 @@ struct DeviceTreeTests {
         #expect(string(try tree { $0.gicVersion = 2 }.child("intc@8000000"), "compatible") == ["arm,cortex-a15-gic"])
     }
 
+    @Test func virtioTransportsAsQEMUListsThem() throws {
+        let transports = try tree().children.filter { $0.name.hasPrefix("virtio_mmio@") }
+        #expect(transports.count == 32)
+        #expect(transports.first?.name == "virtio_mmio@a000000")
+        #expect(transports.last?.name == "virtio_mmio@a003e00")
+        #expect(string(transports.first, "compatible") == ["virtio,mmio"])
+        #expect(transports.first?.property("interrupts") == [0, 0, 0, 0, 0, 0, 0, 16, 0, 0, 0, 1])  // SPI 16, edge
+        #expect(transports.last?.property("interrupts") == [0, 0, 0, 0, 0, 0, 0, 47, 0, 0, 0, 1])
+        #expect(transports.first?.property("dma-coherent") == [])
+    }
+
+    @Test func chosenSeedsComeFromTheEntropySource() throws {
+        // Under a seeded TRNG the seeds repeat, and come from a stream of their own: the
+        // guest's first TRNG word is what it was before the seeds existed.
+        let seeded = VirtDeviceTree.Chosen.seeds(from: .seeded(42))
+        #expect(seeded.kaslr == VirtDeviceTree.Chosen.seeds(from: .seeded(42)).kaslr)
+        #expect(seeded.rng == VirtDeviceTree.Chosen.seeds(from: .seeded(42)).rng)
+        #expect(seeded.rng.count == 32)
+        var trng = EntropyStream(.seeded(42))
+        #expect(trng.next() != seeded.kaslr)
+        #expect(VirtDeviceTree.Chosen.seeds(from: .system).kaslr != VirtDeviceTree.Chosen.seeds(from: .system).kaslr)
+
+        var configuration = MachineConfiguration()
+        configuration.cpuCount = 1
+        let machine = try VirtMachine(configuration) { _ in }
+        let root = VirtDeviceTree.generate(configuration: configuration, router: machine.router, mpidrs: machine.cpus.map(\.identity.mpidr),
+                                           chosen: .init(seeds: seeded))
+        let chosen = try #require(root.child("chosen"))
+        #expect(chosen.property("kaslr-seed") == withUnsafeBytes(of: seeded.kaslr.bigEndian, Array.init))
+        #expect(chosen.property("rng-seed") == seeded.rng)
+    }
+
     @Test func aUserTreeIsPatchedAndContradictionsAreReported() throws {
         let user = DeviceTreeNode("")
         let psci = user.add(DeviceTreeNode("psci"))

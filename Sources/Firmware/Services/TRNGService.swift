@@ -76,16 +76,24 @@ public final class TRNGService: FirmwareService {
     }
 }
 
-/// The stream of random words behind TRNG.
-struct EntropyStream: Sendable {
+/// A stream of random words from an ``EntropySource``: TRNG's, or the device tree's seeds.
+public struct EntropyStream: Sendable {
+    /// What the words are for. Under a seeded source each use draws from its own stream, so
+    /// adding one never shifts the words another sees.
+    public enum Domain: UInt64, Sendable {
+        case trng = 0
+        /// `/chosen/kaslr-seed` and `rng-seed`.
+        case deviceTreeSeeds = 0x6474_2D73_6565_6473  // "dt-seeds"
+    }
+
     private var system = BufferedSystemRandom()
     private var seeded: SplitMix64?
 
-    init(_ source: EntropySource) {
-        if case .seeded(let seed) = source { seeded = SplitMix64(seed: seed) }
+    public init(_ source: EntropySource, domain: Domain = .trng) {
+        if case .seeded(let seed) = source { seeded = SplitMix64(seed: seed ^ domain.rawValue) }
     }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         if seeded != nil { return seeded!.next() }
         return system.next()
     }

@@ -96,6 +96,9 @@ public final class VirtMachine: FirmwareCallHandler, GenericTimerObserver {
             try gic.map(into: memory)
             try memory.addMMIO(base: VirtMemoryMap.uart, size: VirtMemoryMap.primeCellSize, device: uart)
             try memory.addMMIO(base: VirtMemoryMap.rtc, size: VirtMemoryMap.primeCellSize, device: rtc)
+            try memory.addMMIO(base: VirtMemoryMap.virtioTransports,
+                               size: VirtMemoryMap.virtioTransportSize * UInt64(VirtMemoryMap.virtioTransportCount),
+                               device: VirtioMMIOTransports())
         } catch {
             throw .invalid("memory map", "\(error)")
         }

@@ -16,6 +16,11 @@ public enum VirtMemoryMap {
     public static let uart: UInt64 = 0x0900_0000
     /// PL031 real-time clock.
     public static let rtc: UInt64 = 0x0901_0000
+    /// virtio-mmio transports: 32 of 0x200 bytes from here, on SPIs 16-47 (edge-triggered).
+    public static let virtioTransports: UInt64 = 0x0A00_0000
+    public static let virtioTransportSize: UInt64 = 0x200
+    public static let virtioTransportCount = 32
+    public static let firstVirtioSPI = 16
     /// The size of each PrimeCell device's window.
     public static let primeCellSize: UInt64 = 0x1000
     /// RAM starts here; its size comes from `-m` (128 MiB by default, as QEMU).

@@ -8,9 +8,24 @@ public struct VirtDeviceTree {
     public struct Chosen {
         public var bootArguments: String?
         public var initrd: (start: UInt64, end: UInt64)?
-        public init(bootArguments: String? = nil, initrd: (start: UInt64, end: UInt64)? = nil) {
+        /// `kaslr-seed` (8 bytes) and `rng-seed` (32 bytes) for a generated tree; a user's tree
+        /// is left as it is, as QEMU leaves a `-dtb`.
+        public var seeds: (kaslr: UInt64, rng: [UInt8])?
+        public init(bootArguments: String? = nil, initrd: (start: UInt64, end: UInt64)? = nil,
+                    seeds: (kaslr: UInt64, rng: [UInt8])? = nil) {
             self.bootArguments = bootArguments
             self.initrd = initrd
+            self.seeds = seeds
+        }
+
+        /// Seeds drawn from `entropy`: the host's generator, or under a seeded TRNG a stream of
+        /// its own derived from the seed, so that a reproducible run stays reproducible and
+        /// the guest's TRNG answers do not change.
+        public static func seeds(from entropy: EntropySource) -> (kaslr: UInt64, rng: [UInt8]) {
+            var stream = EntropyStream(entropy, domain: .deviceTreeSeeds)
+            let kaslr = stream.next()
+            let rng = (0..<4).flatMap { _ in withUnsafeBytes(of: stream.next().littleEndian, Array.init) }
+            return (kaslr, rng)
         }
     }
 
@@ -138,8 +153,24 @@ public struct VirtDeviceTree {
         rtc.set("clock-names", string: "apb_pclk")
         rtc.set("clocks", cells: [clockPhandle])
 
+        // The empty virtio-mmio transports, lowest address first as QEMU emits them; edge-
+        // triggered (flags 1), and DMA-coherent.
+        for index in 0..<VirtMemoryMap.virtioTransportCount {
+            let base = VirtMemoryMap.virtioTransports + UInt64(index) * VirtMemoryMap.virtioTransportSize
+            let transport = root.add(DeviceTreeNode("virtio_mmio@\(hex(base))"))
+            transport.set("dma-coherent")
+            transport.set("interrupts", cells: [0, UInt32(VirtMemoryMap.firstVirtioSPI + index), 1])
+            transport.set("reg", u64s: [base, VirtMemoryMap.virtioTransportSize])
+            transport.set("compatible", string: "virtio,mmio")
+        }
+
         let chosenNode = root.add(DeviceTreeNode("chosen"))
         chosenNode.set("stdout-path", string: "/" + uartName)
+        // Seeds for KASLR and the kernel's entropy pool (QEMU's create_randomness).
+        if let seeds = chosen.seeds {
+            chosenNode.set("kaslr-seed", u64s: [seeds.kaslr])
+            chosenNode.set("rng-seed", bytes: seeds.rng)
+        }
         apply(chosen, to: chosenNode)
         return root
     }
