@@ -5,7 +5,9 @@
 #   2. the SMCCC module as Embedded Swift for the guest-side firmware targets
 #   3. the command line, end to end, on the examples and on broken policy files
 #   4. the firmware-call conformance suite on the virt machine (and on QEMU when installed)
-#   5. hostile inputs, the fuzz targets' corpora and a short fuzzing slice, the sanitizers
+#   5. hostile inputs, the fuzz targets' corpora and a short fuzzing slice
+#   6. Debian 12's arm64 kernel to its busybox shell, reboot and poweroff (release build)
+#   7. the sanitizers
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,6 +36,11 @@ echo "== fuzz targets: the seed corpora replayed, then a short libFuzzer slice o
 swift build --product conduit-fuzz-inputs 2>&1 | grep -E "error|warning: " || true
 for corpus in Fuzz/corpus/*; do "$bin/conduit-fuzz-inputs" "$(basename "$corpus")" "$corpus"; done
 scripts/fuzz-inputs.sh --runs "${FUZZ_RUNS:-20000}"
+
+echo "== Linux guest: Debian 12's arm64 kernel to its shell on 2 vCPUs, commands, reboot, poweroff"
+swift build -c release --product conduit 2>&1 | grep -E "error|warning: " || true
+scripts/linux-guest.sh
+python3 scripts/linux-shell-test.py --smp 2 --reboot
 
 echo "== sanitizers (the unit tests under ASan and TSan)"
 scripts/sanitizers.sh
