@@ -215,11 +215,20 @@ public final class VirtMachine: FirmwareCallHandler, GenericTimerObserver {
             for (index, cpu) in cpus.enumerated() {
                 guard isRunnable(index) else { continue }
                 anyRan = true
+                let slice = slice(for: cpu, quantum: quantum)
+                let sliceStart = clock.mode == .realTime ? DispatchTime.now().uptimeNanoseconds : 0
+                let retiredBefore = cpu.instructionsRetired
                 clock.beginQuantum(cpu)
+                runningIndex = index
                 // Firmware calls are answered inside the run loop (``handleFirmwareCall``);
                 // the CPU stops only when one ends, suspends or powers off its caller.
-                let stop = handle(cpu.run(maxInstructions: quantum), of: cpu)
+                let stop = handle(cpu.run(maxInstructions: slice), of: cpu)
+                runningIndex = nil
                 clock.endQuantum()
+                if clock.mode == .realTime {
+                    noteSpeed(instructions: cpu.instructionsRetired &- retiredBefore,
+                              nanoseconds: DispatchTime.now().uptimeNanoseconds &- sliceStart)
+                }
                 if let stop {
                     if case .reset = stop, configuration.rebootOnReset {
                         restart()
@@ -243,6 +252,40 @@ public final class VirtMachine: FirmwareCallHandler, GenericTimerObserver {
             if !anyRan, let stop = idle(until: timeoutNanoseconds.map { start.addingReportingOverflow($0).overflow ? .max : start + $0 }) {
                 return stop
             }
+        }
+    }
+
+    /// Instructions per host nanosecond, as recent slices ran (real time only), for turning a
+    /// timer deadline into a slice length. Starts at 0.1 (100 MIPS).
+    private var instructionsPerNanosecond = 0.1
+
+    private func noteSpeed(instructions: UInt64, nanoseconds: UInt64) {
+        guard instructions >= 1_000, nanoseconds > 0 else { return }
+        let measured = Double(instructions) / Double(nanoseconds)
+        instructionsPerNanosecond += (measured - instructionsPerNanosecond) / 8
+    }
+
+    /// How many instructions `cpu` runs before the scheduler looks at the machine again: the
+    /// quantum, or less when one of its own timers' deadlines falls inside it, so that the slice
+    /// ends there and the timer's line rises on time instead of a quantum late. Counting
+    /// instructions, a nanosecond is an instruction and the slice ends exactly at the deadline;
+    /// in real time the deadline is turned into instructions at the speed recent slices ran.
+    /// Other vCPUs' deadlines do not shorten it: their lines matter only to them, and they are
+    /// raised before those vCPUs run again.
+    private func slice(for cpu: AArch64CPU, quantum: Int) -> Int {
+        guard let count = cpu.nextTimerDeadline else { return quantum }
+        let deadline = MachineClock.nanoseconds(atCount: count)
+        let now = clock.nanoseconds
+        // A deadline already passed has raised its line; if the interrupt is masked, slicing
+        // short would only slow the guest down.
+        guard deadline > now else { return quantum }
+        let remaining = deadline - now
+        switch clock.mode {
+        case .instructionCounted:
+            return remaining < UInt64(quantum) ? Int(remaining) : quantum
+        case .realTime:
+            let estimate = Double(remaining) * instructionsPerNanosecond
+            return estimate < Double(quantum) ? max(Int(estimate), 1) : quantum
         }
     }
 
@@ -357,12 +400,30 @@ public final class VirtMachine: FirmwareCallHandler, GenericTimerObserver {
     /// Feeds each vCPU's timer outputs to its private interrupts (virtual timer PPI 27,
     /// physical timer PPI 30).
     private func updateTimers() {
-        for cpu in cpus { timerOutputsChanged(cpu) }
+        for cpu in cpus { driveTimerLines(cpu) }
     }
 
-    public func timerOutputsChanged(_ cpu: AArch64CPU) {
+    private func driveTimerLines(_ cpu: AArch64CPU) {
         interruptController.setPrivateInterrupt(VirtMemoryMap.virtualTimerPPI, cpu: cpu.index, level: cpu.virtualTimerInterrupt)
         interruptController.setPrivateInterrupt(VirtMemoryMap.physicalTimerPPI, cpu: cpu.index, level: cpu.physicalTimerInterrupt)
+    }
+
+    /// The vCPU whose slice is running, if any.
+    private var runningIndex: Int?
+
+    /// A timer register was written: its lines follow at once, and a deadline the running vCPU
+    /// just armed inside its slice ends the slice, so that the next one is cut to the deadline
+    /// (``slice(for:quantum:)``).
+    public func timerOutputsChanged(_ cpu: AArch64CPU) {
+        driveTimerLines(cpu)
+        guard cpu.index == runningIndex, let count = cpu.nextTimerDeadline else { return }
+        let deadline = MachineClock.nanoseconds(atCount: count)
+        let now = clock.nanoseconds
+        let quantum = UInt64(configuration.quantum)
+        let soon = clock.mode == .instructionCounted
+            ? deadline > now && deadline - now < quantum
+            : deadline > now && Double(deadline - now) * instructionsPerNanosecond < Double(quantum)
+        if soon { cpu.requestExit() }
     }
 
     private func pollConsole() {
