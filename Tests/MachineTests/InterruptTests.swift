@@ -78,6 +78,33 @@ struct InterruptTests {
         #expect(harness.scratch(1) - cval <= 2, "taken \(harness.scratch(1) - cval) ticks late")
     }
 
+    @Test func readingISTATUSMeansTheInterruptIsAlreadyUp() throws {
+        // Real time: the deadline falls inside a slice. The guest spins on CNTV_CTL_EL0.ISTATUS
+        // with IRQs unmasked; once it sees ISTATUS the interrupt is pending, so it is taken by
+        // the context synchronization event (ISB) after the loop, as kvm-unit-tests' timer test
+        // expects of the function call after its loop. Before, it waited for the slice's end.
+        let harness = try MachineHarness(Self.gicv3Vectors + """
+            route_virtual_timer_gicv3
+            mov x2, #6250               // 100 us at 62.5 MHz
+            msr cntv_tval_el0, x2
+            mov x2, #1
+            msr cntv_ctl_el0, x2
+            msr daifclr, #2
+            spin:
+            mrs x1, cntv_ctl_el0
+            tbz x1, #2, spin
+            isb
+            ldr x9, =SCRATCH
+            mov x2, #1
+            str x2, [x9, #32]           // reached only if the IRQ was late
+            ldr x0, =PSCI_SYSTEM_OFF
+            hvc #0
+            """, configure: { $0.clockMode = .realTime })
+        #expect(harness.run() == .systemOff)
+        #expect(harness.scratch(0) == 27)
+        #expect(harness.scratch(4) != 1, "the loop saw ISTATUS and went on before the interrupt was taken")
+    }
+
     @Test func aMaskedPriorityIsNotSignalled() throws {
         // PMR = 0x80 and the PPI's priority 0xA0: the timer fires but the IRQ never comes, and
         // with nothing else to wake it the machine halts.

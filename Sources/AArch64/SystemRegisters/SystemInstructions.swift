@@ -348,13 +348,24 @@ extension AArch64CPU {
         typealias R = SystemRegisterEncoding
         let count = counter.counter
         switch encoding {
-        case R.CNTV_CTL_EL0: return timerControl(sys.cntvCtl, compare: sys.cntvCval, count: count)
+        case R.CNTV_CTL_EL0: return observedControl(sys.cntvCtl, compare: sys.cntvCval, count: count)
         case R.CNTV_CVAL_EL0: return sys.cntvCval
         case R.CNTV_TVAL_EL0: return (sys.cntvCval &- count) & 0xFFFF_FFFF
-        case R.CNTP_CTL_EL0: return timerControl(sys.cntpCtl, compare: sys.cntpCval, count: count)
+        case R.CNTP_CTL_EL0: return observedControl(sys.cntpCtl, compare: sys.cntpCval, count: count)
         case R.CNTP_CVAL_EL0: return sys.cntpCval
         default: return (sys.cntpCval &- count) & 0xFFFF_FFFF
         }
+    }
+
+    /// CNTx_CTL as the guest reads it. A guest that sees ISTATUS with the output unmasked must
+    /// already have the interrupt line up (the output is the condition itself, DDI0487 D11.2.4):
+    /// the deadline may have passed inside the current slice, before the scheduler raised it,
+    /// so the observer hears now and the IRQ is taken at the next block boundary.
+    /// (kvm-unit-tests' timer test spins on ISTATUS and then expects its handler to have run.)
+    private func observedControl(_ control: UInt64, compare: UInt64, count: UInt64) -> UInt64 {
+        let value = timerControl(control, compare: compare, count: count)
+        if value & 7 == 5 { timerObserver?.timerOutputsChanged(self) }  // ENABLE, ISTATUS, not IMASK
+        return value
     }
 
     func writeTimer(_ encoding: UInt16, _ value: UInt64) {
