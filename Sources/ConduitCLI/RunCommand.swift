@@ -103,8 +103,10 @@ struct SessionOptions: ParsableArguments {
         if trace == nil { vm.diagnostics = { OutputFile.report($0) } }
 
         TerminationSignals.install()
-        vm.betweenRounds = {
-            TerminationSignals.received == nil && !outputs.contains(where: \.failed)
+        StatusSignal.install()
+        vm.betweenRounds = { [unowned vm] in
+            StatusSignal.reportIfRequested(vm)
+            return TerminationSignals.received == nil && !outputs.contains(where: \.failed)
         }
         let input = TerminalConsole()
         vm.consoleInput = input
