@@ -9,7 +9,7 @@ For each vCPU count: boot to the busybox prompt, then through the console
   - `reboot` (with --reboot) restarts the machine and the second boot reaches the prompt again;
   - `poweroff` ends the VM with exit status 0.
 
-    scripts/linux-shell-test.py [--conduit BIN] [--smp 1,2,4,8] [--reboot] [--qemu]
+    scripts/linux-shell-test.py [--conduit BIN] [--smp 1,2,4,8] [--reboot] [--qemu] [--append TEXT]
 
 --qemu runs the same steps on qemu-system-aarch64 -M virt -cpu cortex-a57 after each Conduit
 run, so the times to the shell can be compared in one run. Exit status 1 if any check failed.
@@ -20,6 +20,7 @@ import gzip
 import hashlib
 import os
 import re
+import shlex
 import subprocess
 import sys
 import threading
@@ -188,6 +189,9 @@ def main():
     parser.add_argument("--reboot", action="store_true", help="also reboot once and boot again")
     parser.add_argument("--qemu", action="store_true", help="run the same steps on QEMU too")
     parser.add_argument("--timeout", type=float, default=300, help="seconds per step (default 300)")
+    parser.add_argument("--append", default="console=ttyAMA0",
+                        help="the kernel command line (default console=ttyAMA0; add nokaslr to symbolize --stats)")
+    parser.add_argument("--conduit-args", default="", help="more arguments for conduit run (--icount, say)")
     args = parser.parse_args()
     kernel = os.path.join(ROOT, ".build/linux/Image")
     initrd = os.path.join(ROOT, ".build/linux/initramfs.cpio.gz")
@@ -201,11 +205,11 @@ def main():
     failed = []
     for smp in counts:
         conduit = [args.conduit, "run", "--kernel", kernel, "--initrd", initrd, "--smp", str(smp),
-                   "--append", "console=ttyAMA0", "--stats"]
+                   "--append", args.append, "--stats"] + shlex.split(args.conduit_args)
         runs = [("conduit", conduit)]
         if args.qemu:
             runs.append(("qemu", ["qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a57", "-smp", str(smp),
-                                  "-m", "128M", "-kernel", kernel, "-initrd", initrd, "-append", "console=ttyAMA0",
+                                  "-m", "128M", "-kernel", kernel, "-initrd", initrd, "-append", args.append,
                                   "-nographic"]))
         for name, argv in runs:
             log = os.path.join(ROOT, f".build/linux/console-{name}-smp{smp}.log")
