@@ -104,7 +104,7 @@ struct SessionOptions: ParsableArguments {
 
         TerminationSignals.install()
         StatusSignal.install()
-        vm.betweenRounds = { [unowned vm] in
+        vm.betweenRounds = { vm in
             StatusSignal.reportIfRequested(vm)
             return TerminationSignals.received == nil && !outputs.contains(where: \.failed)
         }

@@ -58,7 +58,9 @@ public final class VirtMachine: FirmwareCallHandler, GenericTimerObserver {
     /// Called on the machine's thread after every scheduler round (a quantum of each runnable
     /// vCPU) and before the host sleeps: where the host flushes its outputs and looks for
     /// signals. Returning false ends the run with ``MachineExit/stopRequested``.
-    public var betweenRounds: (() -> Bool)?
+    /// The machine is passed in, so a hook that reads it (where the vCPUs are) need not
+    /// capture it: a strong capture would be a cycle, and an unowned one a runtime check per call.
+    public var betweenRounds: ((VirtMachine) -> Bool)?
 
     /// What ``boot(_:)`` loaded, replayed on SYSTEM_RESET as QEMU restores its ROM blobs.
     public private(set) var bootPlan: BootPlan?
@@ -246,7 +248,7 @@ public final class VirtMachine: FirmwareCallHandler, GenericTimerObserver {
             pollConsole()
             if consoleInput?.quitRequested == true { return .quit }
 
-            if let betweenRounds, !betweenRounds() { return .stopRequested }
+            if let betweenRounds, !betweenRounds(self) { return .stopRequested }
             if let limit = instructionLimit, instructionsRetired >= limit { return .instructionLimit }
             if let timeoutNanoseconds, DispatchTime.now().uptimeNanoseconds - start >= timeoutNanoseconds { return .timeout }
             if !anyRan, let stop = idle(until: timeoutNanoseconds.map { start.addingReportingOverflow($0).overflow ? .max : start + $0 }) {
@@ -416,14 +418,9 @@ public final class VirtMachine: FirmwareCallHandler, GenericTimerObserver {
     /// (``slice(for:quantum:)``).
     public func timerOutputsChanged(_ cpu: AArch64CPU) {
         driveTimerLines(cpu)
-        guard cpu.index == runningIndex, let count = cpu.nextTimerDeadline else { return }
-        let deadline = MachineClock.nanoseconds(atCount: count)
-        let now = clock.nanoseconds
-        let quantum = UInt64(configuration.quantum)
-        let soon = clock.mode == .instructionCounted
-            ? deadline > now && deadline - now < quantum
-            : deadline > now && Double(deadline - now) * instructionsPerNanosecond < Double(quantum)
-        if soon { cpu.requestExit() }
+        guard cpu.index == runningIndex else { return }
+        let quantum = configuration.quantum
+        if slice(for: cpu, quantum: quantum) < quantum { cpu.requestExit() }
     }
 
     private func pollConsole() {
