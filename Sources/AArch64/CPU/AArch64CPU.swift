@@ -119,11 +119,17 @@ public final class AArch64CPU: MemoryObserver {
     // MARK: Run state
 
     /// Everything the run loop must look at between blocks, as one word: exit requests (bit 0),
-    /// the IRQ and FIQ lines (bits 1, 2), decoded pages waiting to be freed (bit 3) and PSTATE.IL
-    /// (bit 4).
+    /// the IRQ and FIQ lines (bits 1, 2), decoded pages waiting to be freed (bit 3), PSTATE.IL
+    /// (bit 4) and possible debug events (bit 5).
     let attention: UnsafeMutablePointer<UInt32>
     static let retiredPagesAttention: UInt32 = 8
     static let illegalStateAttention: UInt32 = 16
+    static let debugAttention: UInt32 = 32
+    /// Software step and breakpoint state (`SelfHostedDebug.swift`).
+    var debug = DebugState()
+    /// The one-instruction blocks debug runs: a page's worth of end-of-step markers, in which
+    /// ``isolateForDebug(_:at:)`` places one decoded instruction at its own slot.
+    let stepBuffer: UnsafeMutablePointer<DecodedInstruction>
     /// The event register (WFE/SEV).
     public internal(set) var eventRegister = false
     /// The exclusive monitors' state for this vCPU: the local monitor's virtual address and size,
@@ -170,6 +176,8 @@ public final class AArch64CPU: MemoryObserver {
         attention.initialize(to: 0)
         conditionTable = .allocate(capacity: 16)
         conditionTable.initialize(from: ALU.conditionTable, count: 16)
+        stepBuffer = .allocate(capacity: 1025)
+        stepBuffer.initialize(repeating: DecodedInstruction(.stepEnd), count: 1025)
         memory.addObserver(self)
         reset(entry: 0)
     }
@@ -179,6 +187,7 @@ public final class AArch64CPU: MemoryObserver {
         v.deallocate()
         attention.deallocate()
         conditionTable.deallocate()
+        stepBuffer.deallocate()
     }
 
     /// Puts the CPU in the state of a CPU entering a kernel (Linux's booting.rst, and PSCI CPU_ON):
@@ -199,6 +208,8 @@ public final class AArch64CPU: MemoryObserver {
         spEL0 = 0
         spEL1 = 0
         sys = SystemRegisterFile()
+        debug = DebugState()
+        refreshDebugState()
         x[Self.sctlrSlot] = sys.sctlr
         x[Self.cpacrSlot] = sys.cpacr
         exclusive.valid = false
@@ -265,16 +276,18 @@ public final class AArch64CPU: MemoryObserver {
     public var pstate: UInt64 {
         var value = UInt64(nzcv) << 28 | UInt64(daif) << 6 | UInt64(el) << 2 | (spSelect ? 1 : 0)
         if illegalState { value |= 1 << 20 }
+        if debug.pstateSS { value |= Self.spsrSS }
         return value
     }
 
     /// Sets PSTATE from an SPSR-format value, as the host does when it switches a vCPU's context:
-    /// NZCV, DAIF, IL and the mode (EL0t, EL1t or EL1h; SP banks follow). A mode this CPU does
+    /// NZCV, DAIF, IL, SS and the mode (EL0t, EL1t or EL1h; SP banks follow). A mode this CPU does
     /// not have (AArch32, EL2, EL3) leaves the mode unchanged and sets IL, so that the next
     /// instruction takes an Illegal Execution State exception, as an illegal ERET would.
     public func setPSTATE(_ value: UInt64) {
         nzcv = UInt32((value >> 28) & 0xF)
         daif = UInt32((value >> 6) & 0xF)
+        debug.pstateSS = value & Self.spsrSS != 0
         let mode = value & 0x1F
         if mode == 0 || mode == 4 || mode == 5 {
             switchStack(el: UInt8(mode >> 2), spSelect: mode & 1 == 1)

@@ -49,6 +49,14 @@ public enum ExceptionClass: UInt32, Sendable {
     case dataAbortSameEL = 0x25
     case spAlignment = 0x26
     case serror = 0x2F
+    /// Debug exceptions (DDI0487 D2): a hardware breakpoint, software step and a watchpoint,
+    /// each from EL0 ("lower EL") or EL1 ("same EL").
+    case breakpointLowerEL = 0x30
+    case breakpointSameEL = 0x31
+    case softwareStepLowerEL = 0x32
+    case softwareStepSameEL = 0x33
+    case watchpointLowerEL = 0x34
+    case watchpointSameEL = 0x35
     case breakpointInstruction = 0x3C
 }
 

@@ -68,6 +68,9 @@ public enum OpKind: UInt16, Sendable {
     case undecoded
     /// Past the last instruction of a page: continue at the next page.
     case endOfPage
+    /// After the one instruction of a debug step block: continue at the next instruction
+    /// (see `SelfHostedDebug.swift`).
+    case stepEnd
     /// An unallocated or unimplemented encoding: undefined-instruction exception.
     case undefined
 

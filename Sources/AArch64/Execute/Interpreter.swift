@@ -93,7 +93,19 @@ struct Interpreter {
         outer: while true {
             if retired >= limit { return .budgetExhausted }
             let attention = cpu.attention.pointee
+            var singleInstruction = false
             if attention != 0 {
+                if attention & AArch64CPU.debugAttention != 0 {
+                    // First: a pending Software Step exception comes before the next instruction,
+                    // and an interrupt taken instead must see a completed step's PSTATE.SS.
+                    switch cpu.debugBoundary(at: pc) {
+                    case .block: break
+                    case .singleInstruction: singleInstruction = true
+                    case .exceptionTaken:
+                        pc = cpu.pc
+                        continue outer
+                    }
+                }
                 if attention & AArch64CPU.retiredPagesAttention != 0 {
                     // Block boundary: a safe point to free stale decoded pages.
                     cpu.retiredPages.removeAll(keepingCapacity: true)
@@ -122,7 +134,7 @@ struct Interpreter {
 
             let el = cpu.el
             let fetchEntry = (fetchTLB + Int(el) &* FastTLB.entries)[FastTLB.index(pc)]
-            let ops: UnsafeMutablePointer<DecodedInstruction>
+            var ops: UnsafeMutablePointer<DecodedInstruction>
             if pc & (~0xFFF | 3) == fetchEntry.tag, let cached = fetchEntry.instructions {
                 ops = cached
             } else {
@@ -134,6 +146,14 @@ struct Interpreter {
                     continue outer
                 }
                 ops = page.instructions
+            }
+            if singleInstruction {
+                // After the fetch: an instruction abort comes before a breakpoint.
+                guard let one = cpu.isolateForDebug(ops, at: pc) else {
+                    pc = cpu.pc
+                    continue outer
+                }
+                ops = one
             }
             let readTLB = dataTLB + Int(el) &* 2 &* FastTLB.entries
             let block = BlockState(el: el, readTLB: readTLB, writeTLB: readTLB + FastTLB.entries,
@@ -161,6 +181,10 @@ struct Interpreter {
                 case .endOfPage:
                     retired &-= 1
                     pc = pageBase &+ 4096
+                    continue outer
+                case .stepEnd:
+                    retired &-= 1
+                    pc = here
                     continue outer
                 case .undefined, .hlt:
                     cpu.takeUndefined(at: here)

@@ -23,6 +23,7 @@ extension AArch64CPU {
             takeDataAbort(.alignment, address: va, isWrite: false, pc: pc)
             return nil
         }
+        if debug.watchpointsArmed && watchpointHit(va, size: size, isWrite: false, el: accessEL, pc: pc) { return nil }
         if !aligned && (va & 0xFFF) + UInt64(size) > 4096 {
             // Crosses a page: byte by byte, each translated on its own.
             var value: UInt64 = 0
@@ -66,6 +67,7 @@ extension AArch64CPU {
             takeDataAbort(.alignment, address: va, isWrite: true, pc: pc)
             return false
         }
+        if debug.watchpointsArmed && watchpointHit(va, size: size, isWrite: true, el: accessEL, pc: pc) { return false }
         if !aligned && (va & 0xFFF) + UInt64(size) > 4096 {
             // Check every byte's page before writing any, so a fault leaves memory unchanged.
             for index in [0, size - 1] {
@@ -132,6 +134,7 @@ extension AArch64CPU {
             takeDataAbort(.alignment, address: va, isWrite: true, pc: pc)
             return false
         }
+        if debug.watchpointsArmed && watchpointHit(va, size: 16, isWrite: true, el: accessEL, pc: pc) { return false }
         for address in [va, va &+ 15] {
             if case .fault(let fault) = translate(address, kind: .write, el: accessEL) {
                 takeDataAbort(fault, address: address, isWrite: true, pc: pc)
@@ -158,6 +161,8 @@ extension AArch64CPU {
             takeDataAbort(.alignment, address: faultAddress, isWrite: true, pc: pc)
             return nil
         }
+        // A read-modify-write or DC ZVA is watched as a store (DDI0487 D2.10.5).
+        if debug.watchpointsArmed && watchpointHit(va, size: size, isWrite: true, el: accessEL, pc: pc) { return nil }
         switch translate(va, kind: .write, el: accessEL) {
         case .fault(let fault):
             takeDataAbort(fault, address: faultAddress, isWrite: true, pc: pc)
@@ -185,6 +190,7 @@ extension AArch64CPU {
             takeDataAbort(.alignment, address: va, isWrite: kind == .write, pc: pc)
             return nil
         }
+        if debug.watchpointsArmed && watchpointHit(va, size: size, isWrite: kind == .write, el: accessEL, pc: pc) { return nil }
         switch translate(va, kind: kind, el: accessEL) {
         case .fault(let fault):
             takeDataAbort(fault, address: va, isWrite: kind == .write, pc: pc)
@@ -215,6 +221,8 @@ extension AArch64CPU {
     }
 
     private func fillDataTLB(read: Bool, va: UInt64, pa: UInt64, host: UnsafeMutableRawPointer, el accessEL: UInt8) {
+        // A watched page's accesses must all reach the slow path's watchpoint check.
+        if debug.watchpointsArmed && watchpointCovers(pageOf: va) { return }
         let set = read ? fastTLB.readSet(el: accessEL) : fastTLB.writeSet(el: accessEL)
         let page = va & ~0xFFF
         let hostPage = UInt64(UInt(bitPattern: host)) & ~0xFFF

@@ -264,11 +264,23 @@ extension AArch64CPU {
         case R.CSSELR_EL1: sys.csselr = value & 0xF
         case R.CNTKCTL_EL1: sys.cntkctl = value & 0x3FF
         case R.CNTFRQ_EL0: sys.cntfrq = value & 0xFFFF_FFFF  // writable: EL1 is the highest EL
-        case R.MDSCR_EL1: sys.mdscr = value
+        case R.MDSCR_EL1:
+            sys.mdscr = value
+            refreshDebugState(watchpointsChanged: true)
+            return true
         case R.MDCCINT_EL1: sys.mdccint = value
-        case R.OSLAR_EL1: sys.oslsr = (sys.oslsr & ~2) | (value & 1) << 1
-        case R.OSDLR_EL1: sys.osdlr = value & 1
-        case R.DBGPRCR_EL1: sys.dbgprcr = value & 1
+        case R.OSLAR_EL1:
+            sys.oslsr = (sys.oslsr & ~DebugRegisterFields.OSLK) | (value & 1) << 1
+            refreshDebugState()
+            return true
+        case R.OSDLR_EL1:
+            sys.osdlr = value & DebugRegisterFields.DLK
+            refreshDebugState()
+            return true
+        case R.DBGPRCR_EL1:
+            sys.dbgprcr = value & DebugRegisterFields.CORENPDRQ
+            refreshDebugState()
+            return true
         case R.OSECCR_EL1: sys.oseccr = value & 0xFFFF_FFFF
         case R.OSDTRRX_EL1: sys.osdtrrx = value & 0xFFFF_FFFF
         case R.OSDTRTX_EL1: sys.osdtrtx = value & 0xFFFF_FFFF
@@ -279,11 +291,12 @@ extension AArch64CPU {
             if let (kind, n) = debugBreakpointRegister(encoding) {
                 switch kind {
                 case 4: sys.breakpointValue[n] = value
-                case 5: sys.breakpointControl[n] = value & 0xFFFF_FFFF
-                case 6: sys.watchpointValue[n] = value
-                default: sys.watchpointControl[n] = value & 0xFFFF_FFFF
+                case 5: sys.breakpointControl[n] = value & DebugRegisterFields.DBGBCR.writable
+                case 6: sys.watchpointValue[n] = value & ~3  // bits 1:0 are RES0
+                default: sys.watchpointControl[n] = value & DebugRegisterFields.DBGWCR.writable
                 }
-                return false
+                refreshDebugState(watchpointsChanged: kind >= 6)
+                return true
             }
             guard let handler = systemRegisterHandler, handler.writeSystemRegister(encoding, value: value, cpu: self) else {
                 return nil

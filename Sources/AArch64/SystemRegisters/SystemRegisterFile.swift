@@ -39,7 +39,7 @@ struct SystemRegisterFile {
     var cntpCtl: UInt64 = 0
     var cntpCval: UInt64 = 0
 
-    // Debug: storage only. Breakpoints and watchpoints never fire (no debug events are modelled).
+    // Debug (the events they generate: Debug/SelfHostedDebug.swift).
     var mdscr: UInt64 = 0
     var mdccint: UInt64 = 0
     /// OSLSR_EL1: the OS lock is set at reset (OSLM = 0b10, OSLK = 1).
@@ -58,6 +58,8 @@ struct SystemRegisterFile {
     /// Breakpoints and watchpoints the ID registers report (those of a Cortex-A57).
     static let breakpoints = 6
     static let watchpoints = 4
+    /// Breakpoints that can also match CONTEXTIDR_EL1 (the highest-numbered two on a Cortex-A57).
+    static let contextAwareBreakpoints = 2
 
     /// CPACR_EL1.FPEN (bits 21:20), the only field of CPACR_EL1 without SVE or trace.
     static let cpacrFPEN: UInt64 = 0x30_0000
@@ -87,7 +89,7 @@ enum IDRegisters {
             // ID_AA64DFR0_EL1: ARMv8.0 debug (6), 6 breakpoints, 4 watchpoints, 2 context-aware
             // breakpoints, no PMU (PMUVer = 0), no trace.
             return UInt64(SystemRegisterFile.breakpoints - 1) << 12 | UInt64(SystemRegisterFile.watchpoints - 1) << 20
-                | 1 << 28 | 0x6
+                | UInt64(SystemRegisterFile.contextAwareBreakpoints - 1) << 28 | 0x6
         case (6, 0):
             // ID_AA64ISAR0_EL1: AES with PMULL (bits 7:4 = 2), SHA1 (11:8), SHA256 (15:12 = 1),
             // CRC32 (bits 19:16), atomics (bits 23:20 = 2 with LSE).
