@@ -128,7 +128,7 @@ public final class AArch64CPU: MemoryObserver {
     /// Software step and breakpoint state (`SelfHostedDebug.swift`).
     var debug = DebugState()
     /// The one-instruction blocks debug runs: a page's worth of end-of-step markers, in which
-    /// ``isolateForDebug(_:at:)`` places one decoded instruction at its own slot.
+    /// ``debugBoundary(at:)`` places one decoded instruction at its own slot.
     let stepBuffer: UnsafeMutablePointer<DecodedInstruction>
     /// The event register (WFE/SEV).
     public internal(set) var eventRegister = false
@@ -208,6 +208,7 @@ public final class AArch64CPU: MemoryObserver {
         spEL0 = 0
         spEL1 = 0
         sys = SystemRegisterFile()
+        uninstallStepBlock()
         debug = DebugState()
         refreshDebugState()
         x[Self.sctlrSlot] = sys.sctlr

@@ -2,14 +2,15 @@
 /// software step, the exceptions gdb, ptrace and perf in a guest kernel are built on. Everything
 /// is taken to EL1; there is no EL2 or EL3 for the guest to route debug exceptions to.
 ///
-/// How it stays off the hot path: while no debug event can happen, nothing below runs. While one
-/// can, the CPU's attention word carries ``AArch64CPU/debugAttention`` and the run loop asks
-/// ``AArch64CPU/debugBoundary(at:)`` at every block boundary whether the next instruction must run
-/// on its own (it is being stepped, or a breakpoint may match in its page): then the block is one
-/// instruction long (``AArch64CPU/isolateForDebug(_:at:)``), so a breakpoint is checked before
-/// every instruction and a step ends after one. Watchpoints work through the data TLB: a page a
-/// watchpoint covers never enters the fast TLB, so every access to it takes the slow path, which
-/// checks the watchpoints before it translates.
+/// How it stays off the hot path: while no debug event can happen, nothing below runs, and the run
+/// loop's block boundary is what it was without debug. While one can, the CPU's attention word
+/// carries ``AArch64CPU/debugAttention`` and the run loop calls ``AArch64CPU/debugBoundary(at:)``
+/// at every block boundary. When the next instruction must run on its own (it is being stepped,
+/// or a breakpoint may match in its page), that function checks the breakpoints and points the
+/// fetch TLB entry of the PC's page at a one-instruction block (``AArch64CPU/stepBuffer``), which
+/// the run loop's ordinary fetch then finds; the next boundary puts the entry back. Watchpoints
+/// work through the data TLB: a page a watchpoint covers never enters the fast TLB, so every
+/// access to it takes the slow path, which checks the watchpoints before it translates.
 struct DebugState {
     /// PSTATE.SS: the step state machine is active-not-pending (1) or active-pending (0) when
     /// software step is active (DDI0487 D2.12.3).
@@ -22,18 +23,20 @@ struct DebugState {
     var steppedLoadExclusive = false
     /// Some watchpoint is enabled and unlocked: data pages it covers stay out of the fast TLB.
     var watchpointsArmed = false
-    /// The slot of the instruction ``AArch64CPU/isolateForDebug(_:at:)`` last copied.
+    /// The slot of the instruction last copied into the step buffer.
     var isolatedSlot = 0
+    /// The fetch TLB entry (index into every EL's sets) that points at the step buffer, if any.
+    var installedStepEntry: Int?
 }
 
-/// What the run loop does at a block boundary while debug events are possible.
+/// What the run loop does after ``AArch64CPU/debugBoundary(at:)``.
 enum DebugBoundary {
-    /// Run a whole block: nothing can match before its end.
-    case block
-    /// Run one instruction through ``AArch64CPU/isolateForDebug(_:at:)``.
-    case singleInstruction
-    /// A Software Step exception was taken; the PC holds the vector.
+    /// Fetch and run the block at the PC (one instruction long if debug needs it so).
+    case proceed
+    /// A Software Step or Breakpoint exception was taken; the PC holds the vector.
     case exceptionTaken
+    /// The fetch of the instruction to isolate faulted; the PC holds the vector.
+    case fetchFaulted
 }
 
 extension AArch64CPU {
@@ -75,7 +78,17 @@ extension AArch64CPU {
             attention.pointee |= Self.debugAttention
         } else {
             attention.pointee &= ~Self.debugAttention
+            // No boundary will put the fetch entry back: do it now (the block running, if any,
+            // still ends at its end-of-step marker).
+            uninstallStepBlock()
         }
+    }
+
+    /// Points the fetch TLB entry back at nothing if it points at the step buffer.
+    func uninstallStepBlock() {
+        guard let entry = debug.installedStepEntry else { return }
+        fastTLB.fetch[entry] = FetchTLBEntry()
+        debug.installedStepEntry = nil
     }
 
     // MARK: - Software step
@@ -86,9 +99,10 @@ extension AArch64CPU {
     }
 
     /// The block-boundary check: finishes a step that completed, takes the Software Step
-    /// exception of the active-pending state, and says whether the next instruction must run on
-    /// its own.
+    /// exception of the active-pending state, and, when the next instruction must run on its
+    /// own, takes its breakpoint or makes it a block of its own.
     func debugBoundary(at pc: UInt64) -> DebugBoundary {
+        uninstallStepBlock()
         if debug.stepInFlight {
             // The stepped instruction completed without an exception (one would have cleared the
             // flag): active-not-pending becomes active-pending (DDI0487 D2.12.4).
@@ -97,41 +111,42 @@ extension AArch64CPU {
             debug.stepCompleted = true
             refreshDebugState()
         }
-        if softwareStepActive(at: el) {
-            if !debug.pstateSS {
-                takeSoftwareStep(returnAddress: pc)
-                return .exceptionTaken
+        let stepping = softwareStepActive(at: el)
+        if stepping && !debug.pstateSS {
+            takeSoftwareStep(returnAddress: pc)
+            return .exceptionTaken
+        }
+        let breakpoints = sys.mdscr & Fields.MDSCR.MDE != 0 && debugExceptionsEnabled(at: el)
+        guard stepping || (breakpoints && breakpointMayMatch(inPageOf: pc)) else { return .proceed }
+        // Fetch first: an instruction abort comes before a breakpoint.
+        guard let page = fetchSlow(pc) else { return .fetchFaulted }
+        if breakpoints && breakpointMatches(pc) {
+            takeSynchronous(el == 0 ? .breakpointLowerEL : .breakpointSameEL, iss: Fields.debugExceptionStatus, returnAddress: pc)
+            return .exceptionTaken
+        }
+        isolate(page.instructions, at: pc)
+        if stepping {
+            debug.stepInFlight = true
+            debug.stepCompleted = false
+            switch stepBuffer[Int((pc & 0xFFF) >> 2)].kind {
+            case .ldxr, .ldaxr, .ldxp, .ldaxp: debug.steppedLoadExclusive = true
+            default: debug.steppedLoadExclusive = false
             }
-            return .singleInstruction
         }
-        if sys.mdscr & Fields.MDSCR.MDE != 0 && debugExceptionsEnabled(at: el) && breakpointMayMatch(inPageOf: pc) {
-            return .singleInstruction
-        }
-        return .block
+        return .proceed
     }
 
-    /// A block of the one instruction at `pc` of `page`, followed by an end-of-step marker; nil
-    /// if a breakpoint matched it instead (the Breakpoint exception is taken). A stepped
-    /// instruction is marked in flight.
-    func isolateForDebug(_ page: UnsafeMutablePointer<DecodedInstruction>, at pc: UInt64) -> UnsafeMutablePointer<DecodedInstruction>? {
-        if sys.mdscr & Fields.MDSCR.MDE != 0 && debugExceptionsEnabled(at: el) && breakpointMatches(pc) {
-            takeSynchronous(el == 0 ? .breakpointLowerEL : .breakpointSameEL, iss: Fields.debugExceptionStatus, returnAddress: pc)
-            return nil
-        }
+    /// Makes the instruction at `pc` of `page` a block of its own: copies it into the step
+    /// buffer, whose other slots end the block, and points the page's fetch TLB entry there.
+    private func isolate(_ page: UnsafeMutablePointer<DecodedInstruction>, at pc: UInt64) {
         let slot = Int((pc & 0xFFF) >> 2)
         if page[slot].kind == .undecoded { decodeSlot(page, slot: slot) }
         stepBuffer[debug.isolatedSlot] = DecodedInstruction(.stepEnd)
         stepBuffer[slot] = page[slot]
         debug.isolatedSlot = slot
-        if softwareStepActive(at: el) {
-            debug.stepInFlight = true
-            debug.stepCompleted = false
-            switch page[slot].kind {
-            case .ldxr, .ldaxr, .ldxp, .ldaxp: debug.steppedLoadExclusive = true
-            default: debug.steppedLoadExclusive = false
-            }
-        }
-        return stepBuffer
+        let entry = Int(el) * FastTLB.entries + FastTLB.index(pc)
+        fastTLB.fetch[entry] = FetchTLBEntry(tag: pc & ~0xFFF, instructions: stepBuffer)
+        debug.installedStepEntry = entry
     }
 
     /// The Software Step exception (EC 0x32/0x33) for the instruction at `returnAddress`, which

@@ -93,15 +93,17 @@ struct Interpreter {
         outer: while true {
             if retired >= limit { return .budgetExhausted }
             let attention = cpu.attention.pointee
-            var singleInstruction = false
             if attention != 0 {
                 if attention & AArch64CPU.debugAttention != 0 {
                     // First: a pending Software Step exception comes before the next instruction,
                     // and an interrupt taken instead must see a completed step's PSTATE.SS.
                     switch cpu.debugBoundary(at: pc) {
-                    case .block: break
-                    case .singleInstruction: singleInstruction = true
+                    case .proceed: break
                     case .exceptionTaken:
+                        pc = cpu.pc
+                        continue outer
+                    case .fetchFaulted:
+                        retired &+= 1  // as below: a faulting fetch counts against the budget
                         pc = cpu.pc
                         continue outer
                     }
@@ -134,7 +136,7 @@ struct Interpreter {
 
             let el = cpu.el
             let fetchEntry = (fetchTLB + Int(el) &* FastTLB.entries)[FastTLB.index(pc)]
-            var ops: UnsafeMutablePointer<DecodedInstruction>
+            let ops: UnsafeMutablePointer<DecodedInstruction>
             if pc & (~0xFFF | 3) == fetchEntry.tag, let cached = fetchEntry.instructions {
                 ops = cached
             } else {
@@ -146,14 +148,6 @@ struct Interpreter {
                     continue outer
                 }
                 ops = page.instructions
-            }
-            if singleInstruction {
-                // After the fetch: an instruction abort comes before a breakpoint.
-                guard let one = cpu.isolateForDebug(ops, at: pc) else {
-                    pc = cpu.pc
-                    continue outer
-                }
-                ops = one
             }
             let readTLB = dataTLB + Int(el) &* 2 &* FastTLB.entries
             let block = BlockState(el: el, readTLB: readTLB, writeTLB: readTLB + FastTLB.entries,
