@@ -7,6 +7,7 @@ For each vCPU count: boot to the busybox prompt, then through the console
   - gzip's output, base64-encoded, decompresses on the host to the same bytes, and
     `gzip | gzip -d` gives them back in the guest;
   - `reboot` (with --reboot) restarts the machine and the second boot reaches the prompt again;
+  - `debug-probe` (ptrace single-step, hardware breakpoint, watchpoint) reports ok;
   - `poweroff` ends the VM with exit status 0.
 
     scripts/linux-shell-test.py [--conduit BIN] [--smp 1,2,4,8] [--reboot] [--qemu] [--append TEXT]
@@ -148,6 +149,10 @@ def exercise(console, session, smp):
     except Exception as error:  # a broken stream is a failed check, not a crash of the test
         decoded = f"{type(error).__name__}: {error}".encode()
     session.check(decoded == GZIP_SEQ, "the guest's gzip output decompresses on the host to seq 1 3000")
+    out = console.run("debug-probe", next(tag)) or ""
+    session.check(out.splitlines()[-1:] == ["debug-probe: ok"],
+                  "ptrace single-step, hardware breakpoint and watchpoint stop the child (debug-probe)"
+                  + ("" if out.endswith("debug-probe: ok") else f" (got {out!r})"))
 
 
 def run_guest(name, argv, smp, reboot, timeout, log_path):
