@@ -13,7 +13,7 @@ extension AArch64CPU {
     /// masks interrupts, selects SP_EL1 and jumps to the vector.
     func takeException(_ type: ExceptionType, syndrome: UInt64?, faultAddress: UInt64? = nil, returnAddress: UInt64) {
         let vectorGroup: UInt64 = el == 0 ? 0x400 : (spSelect ? 0x200 : 0x000)
-        sys.spsr = pstate & ~Self.spsrSS | softwareStepBitForException(type == .synchronous ? syndrome : nil)
+        sys.spsr = pstate & ~Self.spsrSS | softwareStepAtExceptionEntry(type == .synchronous ? syndrome : nil)
         sys.elr = returnAddress
         if let syndrome { sys.esr = syndrome }
         if let faultAddress { sys.far = faultAddress }

@@ -25,8 +25,8 @@ struct DebugState {
     var watchpointsArmed = false
     /// The slot of the instruction last copied into the step buffer.
     var isolatedSlot = 0
-    /// The fetch TLB entry (index into every EL's sets) that points at the step buffer, if any.
-    var installedStepEntry: Int?
+    /// The fetch TLB entry that points at the step buffer, if any.
+    var installedStepEntry: UnsafeMutablePointer<FetchTLBEntry>?
 }
 
 /// What the run loop does after ``AArch64CPU/debugBoundary(at:)``.
@@ -87,7 +87,7 @@ extension AArch64CPU {
     /// Points the fetch TLB entry back at nothing if it points at the step buffer.
     func uninstallStepBlock() {
         guard let entry = debug.installedStepEntry else { return }
-        fastTLB.fetch[entry] = FetchTLBEntry()
+        entry.pointee = FetchTLBEntry()
         debug.installedStepEntry = nil
     }
 
@@ -128,7 +128,7 @@ extension AArch64CPU {
         if stepping {
             debug.stepInFlight = true
             debug.stepCompleted = false
-            switch stepBuffer[Int((pc & 0xFFF) >> 2)].kind {
+            switch stepBuffer[debug.isolatedSlot].kind {
             case .ldxr, .ldaxr, .ldxp, .ldaxp: debug.steppedLoadExclusive = true
             default: debug.steppedLoadExclusive = false
             }
@@ -144,8 +144,8 @@ extension AArch64CPU {
         stepBuffer[debug.isolatedSlot] = DecodedInstruction(.stepEnd)
         stepBuffer[slot] = page[slot]
         debug.isolatedSlot = slot
-        let entry = Int(el) * FastTLB.entries + FastTLB.index(pc)
-        fastTLB.fetch[entry] = FetchTLBEntry(tag: pc & ~0xFFF, instructions: stepBuffer)
+        let entry = fastTLB.fetchSet(el: el) + FastTLB.index(pc)
+        entry.pointee = FetchTLBEntry(tag: pc & ~0xFFF, instructions: stepBuffer)
         debug.installedStepEntry = entry
     }
 
@@ -161,11 +161,11 @@ extension AArch64CPU {
         takeSynchronous(el == 0 ? .softwareStepLowerEL : .softwareStepSameEL, iss: iss, returnAddress: returnAddress)
     }
 
-    /// PSTATE.SS across exception entry: SPSR_EL1.SS gets PSTATE.SS, except that an exception
+    /// PSTATE.SS across exception entry, returning SPSR_EL1.SS: it gets PSTATE.SS, except that an exception
     /// generating instruction (SVC, HVC, SMC) completed before its exception, so a step of it
     /// saves 0 and the Software Step exception is taken on return (DDI0487 D2.12.6). Entry then
     /// clears PSTATE.SS.
-    func softwareStepBitForException(_ syndrome: UInt64?) -> UInt64 {
+    func softwareStepAtExceptionEntry(_ syndrome: UInt64?) -> UInt64 {
         defer {
             debug.pstateSS = false
             debug.stepInFlight = false
@@ -194,8 +194,9 @@ extension AArch64CPU {
 
     // MARK: - Breakpoints
 
-    /// Whether breakpoint `n`'s privilege and security controls match an instruction at the
-    /// current EL (Non-secure, as the VMM's guest is): PMC bit 1 for EL1, bit 2 for EL0, SSC
+    /// Whether a breakpoint's or watchpoint's privilege and security controls (PMC or PAC at
+    /// `shift`, SSC at `sscShift`) match an instruction or access at `level`, in Non-secure
+    /// state as the VMM's guest is: bit 1 of the privilege field for EL1, bit 2 for EL0, SSC
     /// 0b00 (both states) or 0b01 (Non-secure).
     private func privilegeMatches(_ control: UInt64, shift: UInt64, sscShift: UInt64, level: UInt8) -> Bool {
         let privilege = (control >> shift) & 3
