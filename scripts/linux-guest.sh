@@ -5,8 +5,9 @@
 #   .build/linux/Image               the kernel (linux-image-*-arm64, decompressed vmlinuz)
 #   .build/linux/initramfs.cpio.gz   busybox-static with an /init that mounts proc, sys and
 #                                    devtmpfs and runs busybox init, which starts a shell on the
-#                                    console (poweroff and reboot work), and /bin/debug-probe
-#                                    (Guests/linux/debug-probe.c, built here)
+#                                    console (poweroff and reboot work), /bin/debug-probe
+#                                    (Guests/linux/debug-probe.c, built here) and /bin/pmu-probe
+#                                    (Guests/linux/pmu-probe.c)
 #
 #   scripts/linux-guest.sh            fetch (once) and build
 #   scripts/linux-guest.sh --print    print the paths only
@@ -56,9 +57,11 @@ dpkg-deb -x "$out/debs/"busybox-static_*_arm64.deb "$out/busybox-deb"
 # watchpoint, as gdb uses them.
 command -v aarch64-linux-gnu-gcc >/dev/null || { $sudo apt-get update -qq; $sudo apt-get install -y -qq gcc-aarch64-linux-gnu; }
 aarch64-linux-gnu-gcc -static -O2 -Wall -o "$out/debug-probe" Guests/linux/debug-probe.c
-python3 - "$out/busybox-deb/bin/busybox" "$out/debug-probe" "$initrd" <<'PY'
+# /bin/pmu-probe (Guests/linux/pmu-probe.c): perf counting and sampling through the PMU.
+aarch64-linux-gnu-gcc -static -O2 -Wall -o "$out/pmu-probe" Guests/linux/pmu-probe.c
+python3 - "$out/busybox-deb/bin/busybox" "$out/debug-probe" "$out/pmu-probe" "$initrd" <<'PY'
 import gzip, os, stat, sys, time
-busybox, probe, output = sys.argv[1:]
+busybox, probe, pmu_probe, output = sys.argv[1:]
 # /init mounts the virtual file systems and hands PID 1 to busybox init, which starts the
 # console shell from /etc/inittab and turns `poweroff` and `reboot` into the kernel's power-off
 # and restart (PSCI SYSTEM_OFF and SYSTEM_RESET).
@@ -80,6 +83,7 @@ entries = [("bin", stat.S_IFDIR | 0o755, b""), ("sbin", stat.S_IFDIR | 0o755, b"
            ("etc/inittab", stat.S_IFREG | 0o644, inittab),
            ("bin/busybox", stat.S_IFREG | 0o755, open(busybox, "rb").read()),
            ("bin/debug-probe", stat.S_IFREG | 0o755, open(probe, "rb").read()),
+           ("bin/pmu-probe", stat.S_IFREG | 0o755, open(pmu_probe, "rb").read()),
            ("init", stat.S_IFREG | 0o755, init)]
 def record(number, name, mode, data):
     # The "newc" cpio format (the kernel's initramfs format): a 110-byte ASCII header, the name

@@ -8,6 +8,8 @@ For each vCPU count: boot to the busybox prompt, then through the console
     `gzip | gzip -d` gives them back in the guest;
   - `reboot` (with --reboot) restarts the machine and the second boot reaches the prompt again;
   - `debug-probe` (ptrace single-step, hardware breakpoint, watchpoint) reports ok;
+  - the kernel's PMU driver probed the PMU ("hw perfevents: enabled with armv8_pmuv3 PMU driver"),
+    and `pmu-probe` (perf counting by exception level and overflow interrupts) reports ok;
   - `poweroff` ends the VM with exit status 0.
 
     scripts/linux-shell-test.py [--conduit BIN] [--smp 1,2,4,8] [--reboot] [--qemu] [--append TEXT]
@@ -153,6 +155,15 @@ def exercise(console, session, smp):
     session.check(out.splitlines()[-1:] == ["debug-probe: ok"],
                   "ptrace single-step, hardware breakpoint and watchpoint stop the child (debug-probe)"
                   + ("" if out.endswith("debug-probe: ok") else f" (got {out!r})"))
+    probed = re.search(r"hw perfevents: enabled with armv8_pmuv3 PMU driver, (\d+) counters available", console.text)
+    session.check(probed is not None, "the kernel's armv8_pmuv3 driver finds the PMU"
+                  + (f" ({probed.group(1)} counters)" if probed else ""))
+    out = console.run("pmu-probe", next(tag), timeout=240) or ""
+    session.check(out.splitlines()[-1:] == ["pmu-probe: ok"],
+                  "perf counts a loop's instructions by exception level and samples on overflow (pmu-probe)"
+                  + ("" if out.endswith("pmu-probe: ok") else f" (got {out!r})"))
+    for line in out.splitlines()[:-1]:
+        print(f"       {line}", flush=True)
 
 
 def run_guest(name, argv, smp, reboot, timeout, log_path):

@@ -29,6 +29,8 @@ public final class AArch64CPU: MemoryObserver {
     /// write at once (a disabled timer's line drops before the guest can take it again). Not
     /// retained, as ``firmwareCallHandler``.
     public unowned(unsafe) var timerObserver: GenericTimerObserver?
+    /// Told when the PMU's overflow interrupt request changes. Not retained, as ``firmwareCallHandler``.
+    public unowned(unsafe) var performanceMonitorsObserver: PerformanceMonitorsObserver?
     /// Called for operations that reach every vCPU (TLBI ...IS, IC IALLUIS); the machine
     /// applies them to the other vCPUs with ``perform(_:)``.
     public var broadcast: ((BroadcastOperation) -> Void)?
@@ -57,7 +59,10 @@ public final class AArch64CPU: MemoryObserver {
     static let fpsrSlot = 40
     /// A copy of CPACR_EL1, for the per-block check of FP/SIMD access (FPEN).
     static let cpacrSlot = 41
-    static let slotCount = 42
+    /// Nonzero while the PMU counts (PMCR_EL0.E and a counter enabled): exception entry and
+    /// return then mark the change of exception level for it.
+    static let pmuSlot = 42
+    static let slotCount = 43
 
     /// V0-V31, 128 bits each as two little-endian 64-bit halves (V<n> at `v + 2n`, its low half
     /// first), in memory the run loop reaches through one pointer.
@@ -120,13 +125,16 @@ public final class AArch64CPU: MemoryObserver {
 
     /// Everything the run loop must look at between blocks, as one word: exit requests (bit 0),
     /// the IRQ and FIQ lines (bits 1, 2), decoded pages waiting to be freed (bit 3), PSTATE.IL
-    /// (bit 4) and possible debug events (bit 5).
+    /// (bit 4), possible debug events (bit 5) and PMU counters to bring up to date (bit 6).
     let attention: UnsafeMutablePointer<UInt32>
     static let retiredPagesAttention: UInt32 = 8
     static let illegalStateAttention: UInt32 = 16
     static let debugAttention: UInt32 = 32
+    static let pmuAttention: UInt32 = 64
     /// Software step and breakpoint state (`SelfHostedDebug.swift`).
     var debug = DebugState()
+    /// The Performance Monitors (`PMU/PerformanceMonitors.swift`).
+    var pmu = PerformanceMonitors()
     /// The one-instruction blocks debug runs: a page's worth of end-of-step markers, in which
     /// ``debugBoundary(at:)`` places one decoded instruction at its own slot.
     let stepBuffer: UnsafeMutablePointer<DecodedInstruction>
@@ -211,6 +219,7 @@ public final class AArch64CPU: MemoryObserver {
         uninstallStepBlock()
         debug = DebugState()
         refreshDebugState()
+        resetPMU()
         x[Self.sctlrSlot] = sys.sctlr
         x[Self.cpacrSlot] = sys.cpacr
         exclusive.valid = false
@@ -291,6 +300,7 @@ public final class AArch64CPU: MemoryObserver {
         debug.pstateSS = value & Self.spsrSS != 0
         let mode = value & 0x1F
         if mode == 0 || mode == 4 || mode == 5 {
+            if UInt8(mode >> 2) != el { notePMUExceptionLevelChange() }
             switchStack(el: UInt8(mode >> 2), spSelect: mode & 1 == 1)
             illegalState = value & (1 << 20) != 0
         } else {

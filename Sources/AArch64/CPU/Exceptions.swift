@@ -17,6 +17,9 @@ extension AArch64CPU {
         sys.elr = returnAddress
         if let syndrome { sys.esr = syndrome }
         if let faultAddress { sys.far = faultAddress }
+        // EXC_TAKEN counts at the level the exception is taken from.
+        recordPMUEvent(.EXC_TAKEN)
+        if el != 1 { notePMUExceptionLevelChange() }
         switchStack(el: 1, spSelect: true)
         daif = 0xF
         illegalState = false
@@ -74,6 +77,8 @@ extension AArch64CPU {
         let mode = spsr & 0x1F
         let target = UInt8((mode >> 2) & 3)
         let legal = mode & 0x10 == 0 && target <= 1 && mode & 2 == 0 && !(target == 0 && mode & 1 == 1)
+        recordPMUEvent(.EXC_RETURN)
+        if legal && target != el { notePMUExceptionLevelChange() }
         nzcv = UInt32((spsr >> 28) & 0xF)
         daif = UInt32((spsr >> 6) & 0xF)
         if legal {

@@ -10,7 +10,12 @@ extension AArch64CPU {
     /// Runs until `maxInstructions` have retired (checked at block boundaries), or an exit.
     public func run(maxInstructions: Int) -> CPUExit {
         let interpreter = Interpreter(cpu: self)
-        return interpreter.run(limit: UInt64(max(maxInstructions, 1)))
+        // The first block boundary brings counting PMU counters up to date and cuts the run
+        // short of their next overflow; the last instructions are counted when the run ends.
+        if pmuActive { attention.pointee |= Self.pmuAttention }
+        let exit = interpreter.run(limit: UInt64(max(maxInstructions, 1)))
+        if pmuActive { synchronizePMU() }
+        return exit
     }
 
     /// Decodes the instruction in `slot` of a decoded page (its first execution). The page's
@@ -81,6 +86,14 @@ struct Interpreter {
         return UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: entry.pointee.addend &+ va))
     }
 
+    /// Moves the run's retired count into the CPU's, where what runs next can see it, and takes
+    /// it out of the remaining budget.
+    @_transparent func publishRetired(_ retired: inout UInt64, limit: inout UInt64) {
+        cpu.instructionsRetired &+= retired
+        limit &-= min(retired, limit)
+        retired = 0
+    }
+
     func run(limit: UInt64) -> CPUExit {
         var limit = limit
         var retired: UInt64 = 0
@@ -94,6 +107,12 @@ struct Interpreter {
             if retired >= limit { return .budgetExhausted }
             let attention = cpu.attention.pointee
             if attention != 0 {
+                if attention & AArch64CPU.pmuAttention != 0 {
+                    // Before anything that can change the exception level: the instructions
+                    // so far ran at the level the PMU last saw.
+                    publishRetired(&retired, limit: &limit)
+                    if let untilOverflow = cpu.synchronizePMU() { limit = min(limit, max(untilOverflow, 1)) }
+                }
                 if attention & AArch64CPU.debugAttention != 0 {
                     // First: a pending Software Step exception comes before the next instruction,
                     // and an interrupt taken instead must see a completed step's PSTATE.SS.
@@ -266,9 +285,7 @@ struct Interpreter {
                         // Answered in place: no return from the run loop, as TCG does not
                         // leave its translated code for QEMU's PSCI.
                         cpu.pc = pc
-                        cpu.instructionsRetired &+= retired
-                        limit &-= min(retired, limit)
-                        retired = 0
+                        publishRetired(&retired, limit: &limit)
                         let resume = handler.handleFirmwareCall(instruction, immediate: UInt16(op.imm), cpu: cpu)
                         pc = cpu.pc
                         if resume { continue outer }
@@ -291,6 +308,9 @@ struct Interpreter {
                     pc = here &+ 4
                     continue outer
                 case .wfi, .wfe, .sev, .msrImmediate, .mrs, .msr, .sys:
+                    // System registers may read the count (the PMU's counters, the counted
+                    // clock): publish it.
+                    publishRetired(&retired, limit: &limit)
                     switch system(op, at: here, block) {
                     case .next: break
                     case .jump(let target):

@@ -15,9 +15,11 @@ extension AArch64CPU {
     var alignmentChecks: Bool { sys.sctlr & 2 != 0 }
 
     /// Loads `size` bytes (1, 2, 4, 8) at `va` with `accessEL`'s permissions. On a fault, takes
-    /// the data abort (ELR = `pc`) and returns nil.
+    /// the data abort (ELR = `pc`) and returns nil. `isPartOfAccess` marks one byte of an access
+    /// that crosses a page, which the PMU counts once, as a whole.
     @inline(never)
-    func loadSlow(_ va: UInt64, size: Int, el accessEL: UInt8, pc: UInt64, alignment: AlignmentRule = .natural) -> UInt64? {
+    func loadSlow(_ va: UInt64, size: Int, el accessEL: UInt8, pc: UInt64, alignment: AlignmentRule = .natural,
+                  isPartOfAccess: Bool = false) -> UInt64? {
         let aligned = va & UInt64(size - 1) == 0
         if !aligned && (alignment == .required || alignmentChecks) {
             takeDataAbort(.alignment, address: va, isWrite: false, pc: pc)
@@ -28,9 +30,10 @@ extension AArch64CPU {
             // Crosses a page: byte by byte, each translated on its own.
             var value: UInt64 = 0
             for index in 0..<size {
-                guard let byte = loadSlow(va &+ UInt64(index), size: 1, el: accessEL, pc: pc) else { return nil }
+                guard let byte = loadSlow(va &+ UInt64(index), size: 1, el: accessEL, pc: pc, isPartOfAccess: true) else { return nil }
                 value |= byte << UInt64(8 * index)
             }
+            if !isPartOfAccess { countMemoryAccess() }
             return value
         }
         let translation: Translation
@@ -49,9 +52,11 @@ extension AArch64CPU {
         if let region = memory.ramRegion(containing: pa) {
             let host = region.host + Int(pa - region.base)
             fillDataTLB(read: true, va: va, pa: pa, host: host, el: accessEL)
+            if !isPartOfAccess { countMemoryAccess() }
             return loadHost(host, size: size)
         }
         if let (device, offset) = memory.device(at: pa), aligned, let value = device.read(offset: offset, size: size, cpu: index) {
+            countMemoryAccess()
             return value
         }
         takeDataAbort(.synchronousExternalAbort, address: va, isWrite: false, pc: pc)
@@ -59,9 +64,10 @@ extension AArch64CPU {
     }
 
     /// Stores the low `size` bytes of `value` at `va`. On a fault, takes the data abort and
-    /// returns false.
+    /// returns false. `isPartOfAccess` as for ``loadSlow(_:size:el:pc:alignment:isPartOfAccess:)``.
     @inline(never)
-    func storeSlow(_ va: UInt64, size: Int, value: UInt64, el accessEL: UInt8, pc: UInt64, alignment: AlignmentRule = .natural) -> Bool {
+    func storeSlow(_ va: UInt64, size: Int, value: UInt64, el accessEL: UInt8, pc: UInt64, alignment: AlignmentRule = .natural,
+                   isPartOfAccess: Bool = false) -> Bool {
         let aligned = va & UInt64(size - 1) == 0
         if !aligned && (alignment == .required || alignmentChecks) {
             takeDataAbort(.alignment, address: va, isWrite: true, pc: pc)
@@ -77,10 +83,12 @@ extension AArch64CPU {
                 }
             }
             for index in 0..<size {
-                guard storeSlow(va &+ UInt64(index), size: 1, value: value >> UInt64(8 * index), el: accessEL, pc: pc) else {
+                guard storeSlow(va &+ UInt64(index), size: 1, value: value >> UInt64(8 * index), el: accessEL, pc: pc,
+                                isPartOfAccess: true) else {
                     return false
                 }
             }
+            if !isPartOfAccess { countMemoryAccess() }
             return true
         }
         let translation: Translation
@@ -103,9 +111,11 @@ extension AArch64CPU {
             if !memory.isWatched(pa, in: region) {
                 fillDataTLB(read: false, va: va, pa: pa, host: host, el: accessEL)
             }
+            if !isPartOfAccess { countMemoryAccess() }
             return true
         }
         if let (device, offset) = memory.device(at: pa), aligned, device.write(offset: offset, size: size, value: value, cpu: index) {
+            countMemoryAccess()
             return true
         }
         takeDataAbort(.synchronousExternalAbort, address: va, isWrite: true, pc: pc)
@@ -179,6 +189,7 @@ extension AArch64CPU {
                 return nil
             }
             memory.noteWrite(pa, size: size, in: region, by: index)
+            countMemoryAccess()
             return region.host + Int(pa - region.base)
         }
     }
@@ -196,8 +207,17 @@ extension AArch64CPU {
             takeDataAbort(fault, address: va, isWrite: kind == .write, pc: pc)
             return nil
         case .success(let translation):
+            countMemoryAccess()
             return translation.physicalPage | (va & 0xFFF)
         }
+    }
+
+    /// One data access performed, for the PMU's MEM_ACCESS event (an access that faults is not
+    /// performed and is not counted). Only the slow paths count: while a counter counts
+    /// MEM_ACCESS, no data page enters the fast TLB (``fillDataTLB(read:va:pa:host:el:)``).
+    @inline(__always)
+    func countMemoryAccess() {
+        if pmu.countsMemoryAccesses { recordPMUEventSlow(.MEM_ACCESS) }
     }
 
     @inline(__always)
@@ -221,8 +241,10 @@ extension AArch64CPU {
     }
 
     private func fillDataTLB(read: Bool, va: UInt64, pa: UInt64, host: UnsafeMutableRawPointer, el accessEL: UInt8) {
-        // A watched page's accesses must all reach the slow path's watchpoint check.
+        // A watched page's accesses must all reach the slow path's watchpoint check, and while
+        // the PMU counts MEM_ACCESS every access must reach the count.
         if debug.watchpointsArmed && watchpointCovers(pageOf: va) { return }
+        if pmu.countsMemoryAccesses { return }
         let set = read ? fastTLB.readSet(el: accessEL) : fastTLB.writeSet(el: accessEL)
         let page = va & ~0xFFF
         let hostPage = UInt64(UInt(bitPattern: host)) & ~0xFFF

@@ -64,6 +64,16 @@ extension AArch64CPU {
     func readSystemRegister(_ encoding: UInt16, into rt: UInt8, pc: UInt64) -> SystemOutcome {
         typealias R = SystemRegisterEncoding
         let atEL0 = el == 0
+        if atEL0, let register = PMURegister(encoding: encoding) {
+            switch register.el0Access(isRead: true, userEnable: pmu.userEnable) {
+            case .permitted: break
+            case .trapped: return trapSystemAccess(encoding, rt: rt, isRead: true, pc: pc)
+            case .undefined: return undefinedSystemAccess(pc: pc)
+            }
+            guard let value = readPMURegister(register) else { return undefinedSystemAccess(pc: pc) }
+            x[Int(rt)] = value
+            return .next
+        }
         let value: UInt64
         switch encoding {
         // Registers EL0 may read.
@@ -155,6 +165,7 @@ extension AArch64CPU {
         case R.DBGAUTHSTATUS_EL1: return 0
         case R.MDCCSR_EL0, R.DBGDTR_EL0, R.DBGDTRRX_EL0: return 0
         default:
+            if let register = PMURegister(encoding: encoding) { return readPMURegister(register) }
             if let (kind, n) = debugBreakpointRegister(encoding) {
                 switch kind {
                 case 4: return sys.breakpointValue[n]
@@ -180,7 +191,13 @@ extension AArch64CPU {
     /// MSR: writes `value` to the system register `encoding`.
     func writeSystemRegister(_ encoding: UInt16, value: UInt64, rt: UInt8, pc: UInt64) -> SystemOutcome {
         typealias R = SystemRegisterEncoding
-        if el == 0 {
+        if el == 0, let register = PMURegister(encoding: encoding) {
+            switch register.el0Access(isRead: false, userEnable: pmu.userEnable) {
+            case .permitted: break
+            case .trapped: return trapSystemAccess(encoding, rt: rt, isRead: false, pc: pc)
+            case .undefined: return undefinedSystemAccess(pc: pc)
+            }
+        } else if el == 0 {
             // The registers EL0 may write, and the controls that trap them to EL1.
             switch encoding {
             case R.NZCV, R.TPIDR_EL0, R.FPCR, R.FPSR:
@@ -288,6 +305,7 @@ extension AArch64CPU {
         case R.DBGCLAIMCLR_EL1: sys.claim &= ~(value & 0xFF)
         case R.MDCCSR_EL0, R.DBGDTR_EL0, R.DBGDTRRX_EL0: break
         default:
+            if let register = PMURegister(encoding: encoding) { return writePMURegister(register, value) ? true : nil }
             if let (kind, n) = debugBreakpointRegister(encoding) {
                 switch kind {
                 case 4: sys.breakpointValue[n] = value

@@ -68,7 +68,7 @@ struct SystemRegisterFile {
 }
 
 /// The ID registers of the CPU model: a Cortex-A57 identity, restricted to what the interpreter
-/// implements (AArch64 only, no EL2/EL3, no PMU).
+/// implements (AArch64 only, no EL2/EL3).
 enum IDRegisters {
     /// The value of the ID register at `encoding` (op0 = 3, op1 = 0, CRn = 0, CRm = 0-7), or nil if
     /// the encoding is outside the ID space. Every unallocated ID register reads as zero.
@@ -86,10 +86,10 @@ enum IDRegisters {
             // implemented (0) or not (0xF), GIC system registers if the machine provides them.
             return 0x11 | (features.floatingPoint ? 0 : 0xFF << 16) | (identity.gicSystemRegisters ? 1 << 24 : 0)
         case (5, 0):
-            // ID_AA64DFR0_EL1: ARMv8.0 debug (6), 6 breakpoints, 4 watchpoints, 2 context-aware
-            // breakpoints, no PMU (PMUVer = 0), no trace.
+            // ID_AA64DFR0_EL1: ARMv8.0 debug (6), PMUv3 (PMUVer, bits 11:8 = 1), 6 breakpoints,
+            // 4 watchpoints, 2 context-aware breakpoints, no trace.
             return UInt64(SystemRegisterFile.breakpoints - 1) << 12 | UInt64(SystemRegisterFile.watchpoints - 1) << 20
-                | UInt64(SystemRegisterFile.contextAwareBreakpoints - 1) << 28 | 0x6
+                | UInt64(SystemRegisterFile.contextAwareBreakpoints - 1) << 28 | 1 << 8 | 0x6
         case (6, 0):
             // ID_AA64ISAR0_EL1: AES with PMULL (bits 7:4 = 2), SHA1 (11:8), SHA256 (15:12 = 1),
             // CRC32 (bits 19:16), atomics (bits 23:20 = 2 with LSE).

@@ -28,7 +28,7 @@ public enum MachineExit: Equatable, Sendable {
 ///
 /// The default scheduler runs the vCPUs round robin on the calling thread, a fixed quantum of
 /// instructions each, so the same inputs under ``ClockMode/instructionCounted`` give the same run.
-public final class VirtMachine: FirmwareCallHandler, GenericTimerObserver {
+public final class VirtMachine: FirmwareCallHandler, GenericTimerObserver, PerformanceMonitorsObserver {
     public let configuration: MachineConfiguration
     public let memory = PhysicalMemory()
     public let cpus: [AArch64CPU]
@@ -128,6 +128,7 @@ public final class VirtMachine: FirmwareCallHandler, GenericTimerObserver {
         for cpu in cpus {
             cpu.firmwareCallHandler = self
             cpu.timerObserver = self
+            cpu.performanceMonitorsObserver = self
         }
         // TLBI ...IS and IC IALLUIS reach every vCPU. The closures hold the machine weakly: a
         // CPU holding its siblings would keep the whole machine alive.
@@ -421,6 +422,11 @@ public final class VirtMachine: FirmwareCallHandler, GenericTimerObserver {
         guard cpu.index == runningIndex else { return }
         let quantum = configuration.quantum
         if slice(for: cpu, quantum: quantum) < quantum { cpu.requestExit() }
+    }
+
+    /// A vCPU's PMU overflow interrupt request changed: its PPI follows at once.
+    public func performanceMonitorsInterruptChanged(_ cpu: AArch64CPU) {
+        interruptController.setPrivateInterrupt(VirtMemoryMap.pmuPPI, cpu: cpu.index, level: cpu.performanceMonitorsInterrupt)
     }
 
     private func pollConsole() {

@@ -40,6 +40,8 @@ public enum VirtMemoryMap {
     public static let physicalTimerPPI = 30
     public static let virtualTimerPPI = 27
     public static let hypervisorTimerPPI = 26
+    /// The PMU's overflow interrupt (QEMU's VIRTUAL_PMU_IRQ, PPI 7).
+    public static let pmuPPI = 23
 
     /// The counter frequency QEMU gives a Cortex-A57 (1 GHz / 16 ns): 62.5 MHz.
     public static let counterFrequency: UInt64 = 62_500_000

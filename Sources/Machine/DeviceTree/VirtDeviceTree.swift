@@ -113,6 +113,11 @@ public struct VirtDeviceTree {
         let flags = 4 | cpuMask
         timer.set("interrupts", cells: [1, 13, flags, 1, 14, flags, 1, 11, flags, 1, 10, flags])
 
+        // The PMUv3 overflow interrupt, PPI 7 (INTID 23) level-high, as QEMU's virt describes it.
+        let pmu = root.add(DeviceTreeNode("pmu"))
+        pmu.set("compatible", string: "arm,armv8-pmuv3")
+        pmu.set("interrupts", cells: [1, UInt32(VirtMemoryMap.pmuPPI - 16), flags])
+
         let gic = root.add(DeviceTreeNode("intc@\(hex(VirtMemoryMap.gicDistributor))"))
         gic.set("phandle", cells: [gicPhandle])
         gic.set("#interrupt-cells", cells: [3])
