@@ -1,10 +1,13 @@
 // What perf does to a process, through the guest kernel's armv8_pmuv3 driver: count the user-space
-// instructions of a loop of known length (PMEVTYPER filtered by exception level), count the same
-// loop's kernel work too when it makes system calls, and take an overflow interrupt every
-// 100000 events (perf sampling; attr.sigtrap turns each overflow into a SIGTRAP here).
+// instructions and the branches (raw event 0x21, BR_RETIRED) of a loop of known length
+// (PMEVTYPER filtered by exception level), count the same loop's kernel work too when it makes
+// system calls, and take an overflow interrupt every 100000 events (perf sampling; attr.sigtrap
+// turns each overflow into a SIGTRAP here).
 // Built static by scripts/linux-guest.sh into the kit's initramfs as /bin/pmu-probe; prints one
 // line per check and "pmu-probe: ok" when every check passed. Without INST_RETIRED (QEMU's TCG
-// counts instructions only with -icount) it uses CPU_CYCLES and checks only that counts move.
+// counts instructions only with -icount) it uses CPU_CYCLES and checks only that counts move;
+// where the PMU does not implement BR_RETIRED (the driver lists the events PMCEID0/1 advertise
+// in sysfs; a raw event it does not list opens but counts nothing) it says so and skips that check.
 #include <errno.h>
 #include <linux/perf_event.h>
 #include <signal.h>
@@ -29,11 +32,11 @@ static void on_trap(int sig, siginfo_t *info, void *context) {
     if (info->si_code == TRAP_PERF) overflows++;
 }
 
-static int open_counter(uint64_t config, int exclude_kernel, uint64_t period) {
+static int open_event(uint32_t type, uint64_t config, int exclude_kernel, uint64_t period) {
     struct perf_event_attr attr;
     memset(&attr, 0, sizeof attr);
     attr.size = sizeof attr;
-    attr.type = PERF_TYPE_HARDWARE;
+    attr.type = type;
     attr.config = config;
     attr.disabled = 1;
     attr.exclude_kernel = exclude_kernel;
@@ -44,6 +47,10 @@ static int open_counter(uint64_t config, int exclude_kernel, uint64_t period) {
         attr.remove_on_exec = 1;
     }
     return (int)syscall(SYS_perf_event_open, &attr, 0, -1, -1, 0);
+}
+
+static int open_counter(uint64_t config, int exclude_kernel, uint64_t period) {
+    return open_event(PERF_TYPE_HARDWARE, config, exclude_kernel, period);
 }
 
 // 2 * n instructions at EL0.
@@ -89,6 +96,22 @@ int main(void) {
     int ok = exact ? user >= 2 * LOOP && user < 2 * LOOP + 10000 : user > 0;
     printf("pmu-probe: %s:u of a %d-instruction loop: %lld %s\n", name, 2 * LOOP, user, ok ? "ok" : "FAILED");
     failures += !ok;
+
+    // The PMU is armv8_pmuv3 when the device tree describes it, armv8_pmuv3_0 through ACPI.
+    int branches = -1;
+    if (access("/sys/bus/event_source/devices/armv8_pmuv3/events/br_retired", F_OK) != 0
+        && access("/sys/bus/event_source/devices/armv8_pmuv3_0/events/br_retired", F_OK) != 0) {
+        printf("pmu-probe: BR_RETIRED: not advertised by PMCEID0/1, not checked\n");
+    } else if ((branches = open_event(PERF_TYPE_RAW, 0x21, 1, 0)) < 0) {
+        printf("pmu-probe: BR_RETIRED (raw 0x21): %s FAILED\n", strerror(errno));
+        failures++;
+    } else {
+        long long count = measure(branches, spin, LOOP);
+        close(branches);
+        ok = count >= LOOP && count < LOOP + 2000;
+        printf("pmu-probe: BR_RETIRED:u of a loop of %d branches: %lld %s\n", LOOP, count, ok ? "ok" : "FAILED");
+        failures += !ok;
+    }
 
     long long userCalls = measure(fd, calls_long, SYSCALLS);
     close(fd);

@@ -26,9 +26,9 @@ import Testing
             """)
         #expect(m.run() == .firmwareCall(.hvc, immediate: 0))
         #expect(m[1] == 0x4101_3000)  // IMP 'A', IDCODE 1 (Cortex-A57), N = 6
-        // SW_INCR, INST_RETIRED, EXC_TAKEN, EXC_RETURN, CPU_CYCLES, MEM_ACCESS, CHAIN.
+        // SW_INCR, INST_RETIRED, EXC_TAKEN, EXC_RETURN, CPU_CYCLES, MEM_ACCESS, CHAIN; BR_RETIRED.
         #expect(m[2] == 1 << 0 | 1 << 8 | 1 << 9 | 1 << 10 | 1 << 0x11 | 1 << 0x13 | 1 << 0x1E)
-        #expect(m[3] == 0)
+        #expect(m[3] == 1 << (0x21 - 32))  // BR_RETIRED
         #expect((m[4] >> 8) & 0xF == 1)  // PMUVer: PMUv3
         #expect(m[5] == 0x4101_3000 | 0x79)  // P and C are write-only, LP (bit 7) is RES0
     }
@@ -190,6 +190,37 @@ import Testing
         m.cpu.setSystemRegister(A64Decoder.systemRegisterEncoding(op0: 3, op1: 3, crn: 9, crm: 12, op2: 3), 1)
         #expect(m.cpu.performanceMonitorsInterrupt == false)
         #expect(recorder.changes.count == 2)
+    }
+
+    /// BR_RETIRED counts branches taken or not: 50 B.NE (49 taken), a BL and its RET, a CBZ and
+    /// a TBNZ not taken, a BR; and once the counter is disabled, branches decode as before.
+    @Test func countsBranches() throws {
+        let m = try TestMachine("""
+            mov x0, #0x21
+            msr pmevtyper0_el0, x0
+            mov x0, #1
+            msr pmcntenset_el0, x0
+            msr pmcr_el0, x0
+            mov x1, #50
+            1: subs x1, x1, #1
+            b.ne 1b
+            bl f
+            cbz x0, 2f
+            tbnz x1, #3, 2f
+            adr x2, 2f
+            br x2
+            2: msr pmcr_el0, xzr
+            mrs x3, pmevcntr0_el0
+            msr pmcntenclr_el0, x0
+            mov x1, #3
+            3: subs x1, x1, #1
+            b.ne 3b
+            hvc #0
+            f: ret
+            """)
+        #expect(m.run() == .firmwareCall(.hvc, immediate: 0))
+        #expect(m[3] == 55)
+        #expect(m[1] == 0)
     }
 
     /// SW_INCR on a chained pair: counter 0 wraps and counter 1 (CHAIN) counts the carry.

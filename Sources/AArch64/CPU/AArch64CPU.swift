@@ -59,10 +59,19 @@ public final class AArch64CPU: MemoryObserver {
     static let fpsrSlot = 40
     /// A copy of CPACR_EL1, for the per-block check of FP/SIMD access (FPEN).
     static let cpacrSlot = 41
-    /// Nonzero while the PMU counts (PMCR_EL0.E and a counter enabled): exception entry and
-    /// return then mark the change of exception level for it.
+    /// What the PMU counts, for the paths that must not pay for it when it counts nothing:
+    /// ``pmuCounting`` while PMCR_EL0.E is set and a counter is enabled (exception entry and
+    /// return then mark the change of exception level), ``pmuCountsMemory`` while a counter
+    /// counts MEM_ACCESS (the memory slow paths count each access).
     static let pmuSlot = 42
-    static let slotCount = 43
+    static let pmuCounting: UInt64 = 1
+    static let pmuCountsMemory: UInt64 = 2
+    /// ``pmuSlot``'s bit while a counter counts BR_RETIRED: branches are decoded as
+    /// ``OpKind/countedBranch``, which counts them in ``branchesSlot``.
+    static let pmuCountsBranches: UInt64 = 4
+    /// Branches retired while decoded as counted branches.
+    static let branchesSlot = 43
+    static let slotCount = 44
 
     /// V0-V31, 128 bits each as two little-endian 64-bit halves (V<n> at `v + 2n`, its low half
     /// first), in memory the run loop reaches through one pointer.

@@ -24,7 +24,12 @@ extension AArch64CPU {
     func decodeSlot(_ instructions: UnsafeMutablePointer<DecodedInstruction>, slot: Int) {
         let host = UnsafeRawPointer(bitPattern: UInt(instructions[DecodedPage.hostSlot].imm))!
         let word = host.load(fromByteOffset: slot << 2, as: UInt32.self)
-        instructions[slot] = A64Decoder.decode(word, features: features)
+        var decoded = A64Decoder.decode(word, features: features)
+        if x[Self.pmuSlot] & Self.pmuCountsBranches != 0, let index = Self.countedBranchKinds.firstIndex(of: decoded.kind) {
+            decoded.f = UInt8(index)
+            decoded.kind = .countedBranch
+        }
+        instructions[slot] = decoded
     }
 }
 
@@ -267,6 +272,9 @@ struct Interpreter {
                 case .blr:
                     pc = blr(op, at: here)
                     continue outer
+                case .countedBranch:
+                    x[AArch64CPU.branchesSlot] &+= 1
+                    if let target = countedBranch(op, at: here) { pc = target; continue outer }
 
                 // MARK: Exceptions and system
                 case .svc:

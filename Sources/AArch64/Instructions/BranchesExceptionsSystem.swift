@@ -116,6 +116,24 @@ extension Interpreter {
         return target
     }
 
+    /// A branch decoded as ``OpKind/countedBranch`` (the PMU counts BR_RETIRED), executed as the
+    /// kind it was: the target if it is taken, nil if not.
+    @inline(never) func countedBranch(_ op: DecodedInstruction, at pc: UInt64) -> UInt64? {
+        switch AArch64CPU.countedBranchKinds[Int(op.f)] {
+        case .b: return pc &+ op.imm
+        case .bl: return bl(op, at: pc)
+        case .bCond: return bCond(op, at: pc)
+        case .cbz64: return cbz64(op, at: pc)
+        case .cbz32: return cbz32(op, at: pc)
+        case .cbnz64: return cbnz64(op, at: pc)
+        case .cbnz32: return cbnz32(op, at: pc)
+        case .tbz: return tbz(op, at: pc)
+        case .tbnz: return tbnz(op, at: pc)
+        case .blr: return blr(op, at: pc)
+        default: return r(op.b)  // BR, RET
+        }
+    }
+
     // Exception generating instructions and the ones that change PSTATE, cold paths.
 
     @inline(never) func svc(_ op: DecodedInstruction, at pc: UInt64) {

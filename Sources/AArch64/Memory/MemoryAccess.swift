@@ -217,7 +217,7 @@ extension AArch64CPU {
     /// MEM_ACCESS, no data page enters the fast TLB (``fillDataTLB(read:va:pa:host:el:)``).
     @inline(__always)
     func countMemoryAccess() {
-        if pmu.countsMemoryAccesses { recordPMUEventSlow(.MEM_ACCESS) }
+        if pmuCountsMemoryAccesses { recordPMUEventSlow(.MEM_ACCESS) }
     }
 
     @inline(__always)
@@ -244,7 +244,7 @@ extension AArch64CPU {
         // A watched page's accesses must all reach the slow path's watchpoint check, and while
         // the PMU counts MEM_ACCESS every access must reach the count.
         if debug.watchpointsArmed && watchpointCovers(pageOf: va) { return }
-        if pmu.countsMemoryAccesses { return }
+        if pmuCountsMemoryAccesses { return }
         let set = read ? fastTLB.readSet(el: accessEL) : fastTLB.writeSet(el: accessEL)
         let page = va & ~0xFFF
         let hostPage = UInt64(UInt(bitPattern: host)) & ~0xFFF

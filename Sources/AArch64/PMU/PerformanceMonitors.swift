@@ -3,10 +3,11 @@
 /// overflow flags and overflow interrupt request.
 ///
 /// How the counts are kept, at no cost while nothing counts:
-/// - Instructions (INST_RETIRED) and cycles (CPU_CYCLES, PMCCNTR_EL0; one per instruction) are
-///   counted lazily: the CPU's retired-instruction count is compared with the one at the last
-///   synchronization, and the difference is added to the counters that count at the exception
-///   level those instructions ran at. The CPU synchronizes on every PMU register access, before a
+/// - Instructions (INST_RETIRED), cycles (CPU_CYCLES, PMCCNTR_EL0; one per instruction) and
+///   branches (BR_RETIRED) are counted lazily: the CPU's retired-instruction count (and, while
+///   BR_RETIRED counts, its count of branches, which are decoded as counted branches then) is
+///   compared with the one at the last synchronization, and the difference is added to the
+///   counters that count at the exception level those instructions ran at. The CPU synchronizes on every PMU register access, before a
 ///   change of exception level takes effect on counting, and when a run ends; a run stops where
 ///   the nearest instruction-driven overflow falls (``instructionsUntilOverflow``), so an overflow
 ///   and its interrupt come on time, one block late at most.
@@ -48,11 +49,14 @@ struct PerformanceMonitors {
     /// The CPU's retired-instruction count when the counters were last brought up to date, and
     /// the exception level the instructions since then ran at.
     var synchronizedRetired: UInt64 = 0
+    var synchronizedBranches: UInt64 = 0
     var countingEL: UInt8 = 1
     /// The interrupt request as the interrupt controller last heard it.
     var interruptLevel = false
     /// Whether some counter counts MEM_ACCESS (the memory slow paths count, the fast TLB stays empty).
     var countsMemoryAccesses = false
+    /// Whether some counter counts BR_RETIRED (branches are decoded to count themselves).
+    var countsBranches = false
 
     // MARK: - Registers
 
@@ -94,8 +98,14 @@ struct PerformanceMonitors {
 
     /// Recomputes what depends on the configuration.
     mutating func configurationChanged() {
-        countsMemoryAccesses = control & Fields.PMCR.E != 0
-            && (0..<Self.eventCounters).contains { enabled & (1 << UInt32($0)) != 0 && event($0) == .MEM_ACCESS }
+        countsMemoryAccesses = counterCounts(.MEM_ACCESS)
+        countsBranches = counterCounts(.BR_RETIRED)
+    }
+
+    /// Whether an enabled counter counts `event` while PMCR_EL0.E is set.
+    func counterCounts(_ event: PMUEvent) -> Bool {
+        control & Fields.PMCR.E != 0
+            && (0..<Self.eventCounters).contains { enabled & (1 << UInt32($0)) != 0 && self.event($0) == event }
     }
 
     // MARK: - Counting
@@ -130,11 +140,16 @@ struct PerformanceMonitors {
         }
     }
 
-    /// `instructions` retired at `el`: INST_RETIRED and CPU_CYCLES counters and the cycle counter.
-    mutating func retire(_ instructions: UInt64, at el: UInt8) {
+    /// `instructions` retired at `el`, `branches` of them branches: INST_RETIRED, CPU_CYCLES and
+    /// BR_RETIRED counters and the cycle counter.
+    mutating func retire(_ instructions: UInt64, branches: UInt64, at el: UInt8) {
         guard instructions != 0, control & Fields.PMCR.E != 0 else { return }
-        for n in 0..<Self.eventCounters where event(n)?.countsInstructions == true && counts(n, at: el) {
-            increment(n, by: instructions, at: el)
+        for n in 0..<Self.eventCounters where counts(n, at: el) {
+            switch event(n) {
+            case .INST_RETIRED?, .CPU_CYCLES?: increment(n, by: instructions, at: el)
+            case .BR_RETIRED? where branches != 0: increment(n, by: branches, at: el)
+            default: break
+            }
         }
         guard enabled & Fields.cycleCounterBit != 0, Self.filterAllows(cycleFilter, at: el) else { return }
         var cycles = instructions
@@ -154,11 +169,12 @@ struct PerformanceMonitors {
 
     /// How many more instructions can retire before an instruction-driven counter overflows, if
     /// any counts: where a run must stop so that the overflow is seen when it happens. It ignores
-    /// the exception level filters, so it is never later than the overflow.
+    /// the exception level filters and counts every instruction as a branch, so it is never
+    /// later than the overflow.
     var instructionsUntilOverflow: UInt64? {
         guard control & Fields.PMCR.E != 0 else { return nil }
         var nearest: UInt64?
-        for n in 0..<Self.eventCounters where enabled & (1 << UInt32(n)) != 0 && event(n)?.countsInstructions == true {
+        for n in 0..<Self.eventCounters where enabled & (1 << UInt32(n)) != 0 && event(n)?.followsRetirement == true {
             nearest = min(nearest ?? .max, 0x1_0000_0000 - counters[n])
         }
         if enabled & Fields.cycleCounterBit != 0 {

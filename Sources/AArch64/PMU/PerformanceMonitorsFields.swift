@@ -77,10 +77,16 @@ enum PMUEvent: UInt64, CaseIterable {
     case MEM_ACCESS = 0x13
     /// For an odd-numbered counter: overflows of the even-numbered counter below it.
     case CHAIN = 0x1E
+    /// Branch instructions architecturally executed, taken or not: B, BL, BR, BLR, RET, B.cond,
+    /// CBZ, CBNZ, TBZ, TBNZ (exception entries and returns have their own events).
+    case BR_RETIRED = 0x21
 
-    /// Whether the event is a count of instructions retired (and so of cycles).
-    var countsInstructions: Bool { self == .INST_RETIRED || self == .CPU_CYCLES }
+    /// Whether the event is counted lazily, from the CPU's counts of retired instructions and branches.
+    var followsRetirement: Bool { self == .INST_RETIRED || self == .CPU_CYCLES || self == .BR_RETIRED }
 
-    /// PMCEID0_EL0: bit n set for each common event n below 32 that is implemented.
-    static let commonEventsImplemented: UInt64 = allCases.reduce(0) { $0 | 1 << $1.rawValue }
+    /// PMCEID0_EL0 and PMCEID1_EL0: bit n set for each implemented common event n (0-31) and
+    /// 32 + n (32-63).
+    static let commonEventsImplemented: (UInt64, UInt64) = allCases.reduce((0, 0)) { bits, event in
+        event.rawValue < 32 ? (bits.0 | 1 << event.rawValue, bits.1) : (bits.0, bits.1 | 1 << (event.rawValue - 32))
+    }
 }

@@ -66,12 +66,18 @@ public protocol PerformanceMonitorsObserver: AnyObject {
 extension AArch64CPU {
     typealias PMUFields = PerformanceMonitorsFields
 
+    /// The branches BR_RETIRED counts, as ``OpKind/countedBranch`` numbers them in its `f`.
+    static let countedBranchKinds: [OpKind] = [.b, .bl, .bCond, .cbz64, .cbz32, .cbnz64, .cbnz32, .tbz, .tbnz, .br, .ret, .blr]
+
     /// The PMU's overflow interrupt request (level-sensitive).
     public var performanceMonitorsInterrupt: Bool { pmu.interruptLevel }
 
     /// Whether PMU counting is on (kept in the register block so that exception entry and return
     /// test it without an exclusivity check).
-    var pmuActive: Bool { x[Self.pmuSlot] != 0 }
+    var pmuActive: Bool { x[Self.pmuSlot] & Self.pmuCounting != 0 }
+
+    /// Whether a counter counts MEM_ACCESS (in the register block, for the memory slow paths).
+    var pmuCountsMemoryAccesses: Bool { x[Self.pmuSlot] & Self.pmuCountsMemory != 0 }
 
     /// Brings the counters up to the instructions retired so far (``instructionsRetired`` must be
     /// current), attributing them to the exception level they ran at, and returns how many more
@@ -79,8 +85,10 @@ extension AArch64CPU {
     @discardableResult
     func synchronizePMU() -> UInt64? {
         let now = instructionsRetired
-        pmu.retire(now &- pmu.synchronizedRetired, at: pmu.countingEL)
+        let branches = x[Self.branchesSlot]
+        pmu.retire(now &- pmu.synchronizedRetired, branches: branches &- pmu.synchronizedBranches, at: pmu.countingEL)
         pmu.synchronizedRetired = now
+        pmu.synchronizedBranches = branches
         pmu.countingEL = el
         attention.pointee &= ~Self.pmuAttention
         updatePMUInterrupt()
@@ -120,20 +128,26 @@ extension AArch64CPU {
     /// cut to the next overflow.
     func pmuConfigurationChanged() {
         let countedMemory = pmu.countsMemoryAccesses
+        let countedBranches = pmu.countsBranches
         pmu.configurationChanged()
         if pmu.countsMemoryAccesses && !countedMemory {
             fastTLB.flushData(el: 0)
             fastTLB.flushData(el: 1)
         }
-        x[Self.pmuSlot] = pmu.isActive ? 1 : 0
+        x[Self.pmuSlot] = (pmu.isActive ? Self.pmuCounting : 0) | (pmu.countsMemoryAccesses ? Self.pmuCountsMemory : 0)
+            | (pmu.countsBranches ? Self.pmuCountsBranches : 0)
+        // Branches are decoded one way or the other: decode again.
+        if pmu.countsBranches != countedBranches { invalidateAllCode() }
         if pmu.isActive { attention.pointee |= Self.pmuAttention }
         updatePMUInterrupt()
     }
 
     /// Puts the PMU in its reset state (PMCR_EL0.E clear, nothing enabled), counting from now.
     func resetPMU() {
+        if pmu.countsBranches { invalidateAllCode() }
         pmu = PerformanceMonitors()
         pmu.synchronizedRetired = instructionsRetired
+        pmu.synchronizedBranches = x[Self.branchesSlot]
         x[Self.pmuSlot] = 0
         attention.pointee &= ~Self.pmuAttention
         if performanceMonitorsObserver != nil {
@@ -154,8 +168,8 @@ extension AArch64CPU {
         case .PMOVSSET, .PMOVSCLR: return UInt64(pmu.overflow)
         case .PMSWINC: return nil  // write-only
         case .PMSELR: return pmu.select
-        case .PMCEID0: return PMUEvent.commonEventsImplemented
-        case .PMCEID1: return 0
+        case .PMCEID0: return PMUEvent.commonEventsImplemented.0
+        case .PMCEID1: return PMUEvent.commonEventsImplemented.1
         case .PMCCNTR: return pmu.cycleCount
         case .PMUSERENR: return pmu.userEnable
         case .PMCCFILTR: return pmu.cycleFilter
