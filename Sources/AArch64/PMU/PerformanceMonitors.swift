@@ -7,8 +7,9 @@
 ///   branches (BR_RETIRED) are counted lazily: the CPU's retired-instruction count (and, while
 ///   BR_RETIRED counts, its count of branches, which are decoded as counted branches then) is
 ///   compared with the one at the last synchronization, and the difference is added to the
-///   counters that count at the exception level those instructions ran at. The CPU synchronizes on every PMU register access, before a
-///   change of exception level takes effect on counting, and when a run ends; a run stops where
+///   counters that count at the exception level those instructions ran at. The CPU
+///   synchronizes on every PMU register access, at the first block boundary after a change of
+///   exception level (before any instruction runs at the new level), and when a run ends; a run stops where
 ///   the nearest instruction-driven overflow falls (``instructionsUntilOverflow``), so an overflow
 ///   and its interrupt come on time, one block late at most.
 /// - MEM_ACCESS is counted in the memory slow paths; while a counter counts it, no data page

@@ -61,7 +61,7 @@ enum PerformanceMonitorsFields {
 }
 
 /// The common architectural events this PMU counts (DDI0487 D11.11, "The PMU event number
-/// space and common events"). PMCEID0_EL0 advertises exactly these.
+/// space and common events"). PMCEID0_EL0 and PMCEID1_EL0 advertise exactly these.
 enum PMUEvent: UInt64, CaseIterable {
     /// Writes to PMSWINC_EL0.
     case SW_INCR = 0x00
