@@ -150,9 +150,7 @@ extension AArch64CPU {
         pmu.synchronizedBranches = x[Self.branchesSlot]
         x[Self.pmuSlot] = 0
         attention.pointee &= ~Self.pmuAttention
-        if performanceMonitorsObserver != nil {
-            performanceMonitorsObserver?.performanceMonitorsInterruptChanged(self)
-        }
+        performanceMonitorsObserver?.performanceMonitorsInterruptChanged(self)
     }
 
     // MARK: - Registers
