@@ -4,8 +4,10 @@ import SMCCC
 /// each vCPU may have a 64-byte stolen-time record in guest memory, whose address the VMM sets
 /// before the VM starts (KVM's `KVM_ARM_VCPU_PVTIME_IPA` attribute).
 ///
-/// The record is `{ le32 revision = 0; le32 attributes = 0; le64 stolen_time; pad[48] }`; the
-/// machine adds the time a runnable vCPU waited for a host thread with ``addStolenTime(_:nanoseconds:)``.
+/// The record is `{ le32 revision = 0; le32 attributes = 0; le64 stolen_time; pad[48] }`; a VMM
+/// that sets records adds the time a runnable vCPU waited for a host thread with
+/// ``addStolenTime(_:nanoseconds:)``. Conduit's own virt board sets none, so there PV_TIME_ST
+/// answers NOT_SUPPORTED and the guest reads no steal time rather than a record that stays 0.
 public final class PVTimeService: FirmwareService {
     public let name = "PV time"
     public let isEnabled: Bool
@@ -51,8 +53,8 @@ public final class PVTimeService: FirmwareService {
         return .resume
     }
 
-    /// Adds `nanoseconds` to `vcpu`'s stolen time, if it has a record. Only the machine calls
-    /// this, from the vCPU's own thread, so the read-modify-write does not race.
+    /// Adds `nanoseconds` to `vcpu`'s stolen time, if it has a record. Call it from the thread
+    /// that runs the vCPU, so that two read-modify-writes of one record never race.
     public func addStolenTime(_ vcpu: Int, nanoseconds: UInt64) {
         guard let address = recordAddress(of: vcpu), let memory,
             let bytes = memory.read(count: 8, at: address + 8)
