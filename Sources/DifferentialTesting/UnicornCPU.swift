@@ -5,6 +5,8 @@ import CUnicorn
 final class UnicornCPU {
     private var engine: OpaquePointer?
     private var hook: uc_hook = 0
+    /// Range removals since the engine opened (`invalidateCode`).
+    private var removals = 0
     /// The QEMU exception number of the last exception the instruction raised, if any
     /// (EXCP_UDEF 1, EXCP_SWI 2, EXCP_PREFETCH_ABORT 3, EXCP_DATA_ABORT 4, EXCP_BKPT 7,
     /// EXCP_HVC 11, EXCP_SMC 13). Unicorn reports the exception instead of taking it.
@@ -57,9 +59,24 @@ final class UnicornCPU {
     }
 
     /// Forgets translated code for a range whose bytes changed.
+    ///
+    /// Every `Self.removalsPerFlush` removals the whole cache goes too: Unicorn 2.0.1's range
+    /// removal (`UC_CTL_TB_REMOVE_CACHE`) can leave a page's list of translation blocks corrupt
+    /// after millions of removals at one address, and the next removal then follows a wild pointer
+    /// in `page_collection_lock` (seed 20261203, `--only point`: SIGSEGV in the host at the
+    /// 3,063,908th case; unicorn-engine/unicorn#1946 reports the same crash, cured by flushing).
+    /// A flush costs about 27 ms, so flushing every case would make a run 600 times slower.
     func invalidateCode(_ address: UInt64, size: UInt64) throws {
-        try check(conduit_uc_remove_cache(engine, address, address + size), "remove cache")
+        removals += 1
+        if removals % Self.removalsPerFlush == 0 {
+            try check(conduit_uc_flush_tb(engine), "flush translation blocks")
+        } else {
+            try check(conduit_uc_remove_cache(engine, address, address + size), "remove cache")
+        }
     }
+
+    /// Range removals between two flushes of the whole translation cache.
+    static let removalsPerFlush = 16_384
 
     // MARK: Registers
 

@@ -12,6 +12,7 @@ typedef void (*conduit_uc_interrupt_callback)(uc_engine *uc, uint32_t intno, voi
 
 uc_err conduit_uc_set_cpu_model(uc_engine *uc, int model);
 uc_err conduit_uc_remove_cache(uc_engine *uc, uint64_t begin, uint64_t end);
+uc_err conduit_uc_flush_tb(uc_engine *uc);
 uc_err conduit_uc_hook_interrupts(uc_engine *uc, uc_hook *hook, conduit_uc_interrupt_callback callback, void *user_data);
 
 #endif
