@@ -125,10 +125,10 @@ public final class AArch64CPU: MemoryObserver {
         set { if newValue { attention.pointee |= Self.illegalStateAttention } else { attention.pointee &= ~Self.illegalStateAttention } }
     }
     /// The stack pointer of the SP selection not in use (SP_EL0 while on SP_EL1, and so on).
-    var spEL0: UInt64 = 0
-    var spEL1: UInt64 = 0
+    @exclusivity(unchecked) var spEL0: UInt64 = 0
+    @exclusivity(unchecked) var spEL1: UInt64 = 0
 
-    var sys = SystemRegisterFile()
+    @exclusivity(unchecked) var sys = SystemRegisterFile()
 
     // MARK: Run state
 
@@ -141,18 +141,18 @@ public final class AArch64CPU: MemoryObserver {
     static let debugAttention: UInt32 = 32
     static let pmuAttention: UInt32 = 64
     /// Software step and breakpoint state (`SelfHostedDebug.swift`).
-    var debug = DebugState()
+    @exclusivity(unchecked) var debug = DebugState()
     /// The Performance Monitors (`PMU/PerformanceMonitors.swift`).
-    var pmu = PerformanceMonitors()
+    @exclusivity(unchecked) var pmu = PerformanceMonitors()
     /// The one-instruction blocks debug runs: a page's worth of end-of-step markers, in which
     /// ``debugBoundary(at:)`` places one decoded instruction at its own slot.
     let stepBuffer: UnsafeMutablePointer<DecodedInstruction>
     /// The event register (WFE/SEV).
-    public internal(set) var eventRegister = false
+    @exclusivity(unchecked) public internal(set) var eventRegister = false
     /// The exclusive monitors' state for this vCPU: the local monitor's virtual address and size,
     /// and the physical reservation granule the global monitor holds (see
     /// `SynchronizingAccesses.swift`).
-    var exclusive: (valid: Bool, address: UInt64, size: Int, granule: UInt64) = (false, 0, 0, 0)
+    @exclusivity(unchecked) var exclusive: (valid: Bool, address: UInt64, size: Int, granule: UInt64) = (false, 0, 0, 0)
     /// Instructions retired since power-on (CPU_ON resets do not clear it).
     public internal(set) var instructionsRetired: UInt64 {
         get { x[Self.retiredSlot] }
@@ -161,8 +161,8 @@ public final class AArch64CPU: MemoryObserver {
     /// How many synchronous exceptions in a row were taken at the vector the one before jumped
     /// to: the handler itself faults (VBAR pointing at nothing, say). The machine treats a long
     /// run of them as a crashed guest.
-    public internal(set) var recursiveExceptions = 0
-    var lastExceptionVector: UInt64 = .max
+    @exclusivity(unchecked) public internal(set) var recursiveExceptions = 0
+    @exclusivity(unchecked) var lastExceptionVector: UInt64 = .max
     /// The exception before the run of ``recursiveExceptions``: what the guest was doing when
     /// its handler first faulted.
     public internal(set) var exceptionLoopOrigin: ExceptionLoopOrigin?
@@ -170,12 +170,23 @@ public final class AArch64CPU: MemoryObserver {
     // MARK: Caches
 
     let fastTLB = FastTLB()
-    var translations = TranslationCache()
-    var decodedPages: [UInt64: DecodedPage] = [:]
+    @exclusivity(unchecked) var translations = TranslationCache()
+    @exclusivity(unchecked) var decodedPages: [UInt64: DecodedPage] = [:]
     /// Invalidated pages kept alive until the run loop reaches a safe point.
-    var retiredPages: [DecodedPage] = []
+    @exclusivity(unchecked) var retiredPages: [DecodedPage] = []
+    /// Maps other than ``memory`` that report their writes to this CPU (``observe(_:)``).
+    private var otherMemories: [PhysicalMemory] = []
+    /// Where this CPU publishes its exclusive reservations to ``memory``, and to the others.
+    @exclusivity(unchecked) var reservationCell: PhysicalMemory.ReservationCell?
+    @exclusivity(unchecked) var otherReservationCells: [PhysicalMemory.ReservationCell] = []
     /// The condition table of `ALU`, as a pointer the hot loop can index without checks.
     let conditionTable: UnsafeMutablePointer<UInt16>
+
+    // Exclusivity: the state above and below marked `@exclusivity(unchecked)` is read and
+    // written on every block, memory access and exception, and only by the thread running this
+    // vCPU; Swift's dynamic exclusivity checks on it cost about 16% of a Linux boot
+    // (swift_beginAccess and its thread-local access set, `perf record`). The interpreter never
+    // holds an access to one of them across a call that could reach another.
 
     /// Creates a vCPU attached to `memory`, in its reset state.
     public init(index: Int = 0, memory: PhysicalMemory, features: CPUFeatures = .cortexA57,
@@ -195,16 +206,26 @@ public final class AArch64CPU: MemoryObserver {
         conditionTable.initialize(from: ALU.conditionTable, count: 16)
         stepBuffer = .allocate(capacity: 1025)
         stepBuffer.initialize(repeating: DecodedInstruction(.stepEnd), count: 1025)
-        memory.addObserver(self)
+        reservationCell = memory.addObserver(self)
         reset(entry: 0)
     }
 
     deinit {
+        // The maps hold their observers unowned(unsafe): leave them before going.
+        memory.removeObserver(self)
+        for other in otherMemories { other.removeObserver(self) }
         x.deallocate()
         v.deallocate()
         attention.deallocate()
         conditionTable.deallocate()
         stepBuffer.deallocate()
+    }
+
+    /// Makes this CPU hear about writes through `other` too, a map that shares RAM with
+    /// ``memory`` (a firmware world's); the CPU leaves it when it goes.
+    public func observe(_ other: PhysicalMemory) {
+        otherReservationCells.append(other.addObserver(self))
+        otherMemories.append(other)
     }
 
     /// Puts the CPU in the state of a CPU entering a kernel (Linux's booting.rst, and PSCI CPU_ON):

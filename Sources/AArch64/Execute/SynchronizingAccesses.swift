@@ -83,6 +83,8 @@ extension AArch64CPU {
     private func reserve(va: UInt64, size: Int, pa: UInt64) {
         let granule = pa & ~(PhysicalMemory.reservationGranule - 1)
         exclusive = (true, va, size, granule)
+        reservationCell?.hold(granule)
+        if !otherReservationCells.isEmpty { for cell in otherReservationCells { cell.hold(granule) } }
         if let region = memory.ramRegion(containing: pa) {
             memory.watch(pa, in: region, flag: PhysicalMemory.exclusivePage)
         }

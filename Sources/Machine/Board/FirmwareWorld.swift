@@ -78,8 +78,8 @@ final class FirmwareWorld: FirmwareCallHandler {
             return twin
         }
         // Both maps share RAM, so every CPU must hear about writes through either.
-        for cpu in normal { memory.addObserver(cpu) }
-        for twin in cpus { normalWorld.addObserver(twin) }
+        for cpu in normal { cpu.observe(memory) }
+        for twin in cpus { twin.observe(normalWorld) }
         for twin in cpus { twin.firmwareCallHandler = self }
         reload()
     }
