@@ -99,7 +99,8 @@ let package = Package(
         .testTarget(name: "PolicyFileTests", dependencies: ["PolicyFile", "Firmware"]),
         // Test helpers shared by test targets: assembling snippets with the toolchain's clang.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "AArch64Tests", dependencies: ["AArch64", "TestSupport"]),
+        // Golden/ is read from the source tree by path (GoldenEncodingTests), not a resource.
+        .testTarget(name: "AArch64Tests", dependencies: ["AArch64", "TestSupport"], exclude: ["Golden"]),
         .testTarget(name: "MachineTests", dependencies: ["Machine", "AArch64", "Firmware", "SMCCC", "TestSupport"]),
         .testTarget(name: "DifferentialTests", dependencies: ["DifferentialTesting"]),
         .testTarget(name: "ConduitCLITests", dependencies: ["ConduitCLI", "Firmware", "PolicyFile"]),

@@ -21,7 +21,7 @@ enum VCPUActivity: Equatable {
 final class MachinePowerControl: VCPUPowerControl, @unchecked Sendable {
     let table: PowerStateTable
     let mpidrs: [UInt64]
-    var activity: [VCPUActivity]
+    @exclusivity(unchecked) var activity: [VCPUActivity]
     private let memory: PhysicalMemory
 
     init(mpidrs: [UInt64], memory: PhysicalMemory) {

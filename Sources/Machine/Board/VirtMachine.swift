@@ -47,12 +47,12 @@ public final class VirtMachine: FirmwareCallHandler, GenericTimerObserver, Perfo
         didSet { isTracing = !traceSinks.isEmpty }
     }
     /// Whether any sink listens: one flag for the firmware-call path to test.
-    private var isTracing = false
+    @exclusivity(unchecked) private var isTracing = false
     /// Bytes for the console's receive side, polled by the scheduler; nil when there is none.
     public var consoleInput: ConsoleInput?
 
     /// The guest-side firmware's world, when the profile has a blob.
-    private(set) var firmwareWorld: FirmwareWorld?
+    @exclusivity(unchecked) private(set) var firmwareWorld: FirmwareWorld?
     /// One-line reports of things the guest should not have done (a firmware blob that faulted).
     public var diagnostics: ((String) -> Void)?
     /// Called on the machine's thread after every scheduler round (a quantum of each runnable
@@ -130,13 +130,28 @@ public final class VirtMachine: FirmwareCallHandler, GenericTimerObserver, Perfo
             cpu.timerObserver = self
             cpu.performanceMonitorsObserver = self
         }
-        // TLBI ...IS and IC IALLUIS reach every vCPU. The closures hold the machine weakly: a
-        // CPU holding its siblings would keep the whole machine alive.
+        // TLBI ...IS and IC IALLUIS reach every vCPU. The closures hold the machine
+        // unowned(unsafe), as the handlers above do: a strong capture would be a cycle (a CPU
+        // holding its siblings keeps the whole machine alive), and a weak one gives the machine a
+        // side table, after which every retain and release of it (one per firmware call) takes
+        // the runtime's slow path: a quarter of the host time of an HVC loop. `deinit` unhooks
+        // them.
         for cpu in cpus {
-            cpu.broadcast = { [weak self, unowned cpu] operation in
-                guard let self else { return }
+            cpu.broadcast = { [unowned(unsafe) self, unowned(unsafe) cpu] operation in
                 for other in self.cpus where other !== cpu { other.perform(operation) }
             }
+        }
+    }
+
+    /// The vCPUs reach the machine through unowned(unsafe) references (firmware calls, timer
+    /// and PMU observers, broadcasts); a vCPU that outlives its machine (someone kept a
+    /// reference to it) must find them gone.
+    deinit {
+        for cpu in cpus {
+            cpu.broadcast = nil
+            cpu.firmwareCallHandler = nil
+            cpu.timerObserver = nil
+            cpu.performanceMonitorsObserver = nil
         }
     }
 
@@ -340,7 +355,11 @@ public final class VirtMachine: FirmwareCallHandler, GenericTimerObserver, Perfo
     }
 
     /// What the last firmware call answered in the run loop asked the machine to do.
-    private var pendingStop: MachineExit?
+    ///
+    /// This and the other state the firmware-call path touches skip Swift's dynamic
+    /// exclusivity checks: the machine's run loop is their only user, and the checks were a
+    /// tenth of an HVC round trip.
+    @exclusivity(unchecked) private var pendingStop: MachineExit?
 
     /// Answers a firmware call without leaving the vCPU's run loop; stops it when the call ends
     /// the run or takes the caller out of the running state (CPU_OFF, CPU_SUSPEND).
@@ -412,7 +431,7 @@ public final class VirtMachine: FirmwareCallHandler, GenericTimerObserver, Perfo
     }
 
     /// The vCPU whose slice is running, if any.
-    private var runningIndex: Int?
+    @exclusivity(unchecked) private var runningIndex: Int?
 
     /// A timer register was written: its lines follow at once, and a deadline the running vCPU
     /// just armed inside its slice ends the slice, so that the next one is cut to the deadline
