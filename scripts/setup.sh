@@ -7,6 +7,8 @@ needed=()
 dpkg -s libunicorn-dev >/dev/null 2>&1 || needed+=(libunicorn-dev)
 # dtc, so a test can round-trip the generated device tree through the reference compiler.
 dpkg -s device-tree-compiler >/dev/null 2>&1 || needed+=(device-tree-compiler)
+# perf, for scripts/runtime-overhead.sh (the Swift runtime's share of a boot's samples).
+dpkg -s linux-perf >/dev/null 2>&1 || needed+=(linux-perf)
 if [ "${#needed[@]}" -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi
     $sudo apt-get update -qq

@@ -6,7 +6,8 @@
 #   3. the command line, end to end, on the examples and on broken policy files
 #   4. the firmware-call conformance suite on the virt machine (and on QEMU when installed)
 #   5. hostile inputs, the fuzz targets' corpora and a short fuzzing slice
-#   6. Debian 12's arm64 kernel to its busybox shell, reboot and poweroff (release build)
+#   6. Debian 12's arm64 kernel to its busybox shell, reboot and poweroff (release build), and
+#      the Swift runtime's share of perf samples on its boot (scripts/runtime-overhead.sh)
 #   7. the sanitizers
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,6 +42,9 @@ echo "== Linux guest: Debian 12's arm64 kernel to its shell on 2 vCPUs, commands
 swift build -c release --product conduit 2>&1 | grep -E "error|warning: " || true
 scripts/linux-guest.sh
 python3 scripts/linux-shell-test.py --smp 2 --reboot
+
+echo "== the Swift runtime's share of the hot paths (perf record of a Linux boot and the guests)"
+scripts/runtime-overhead.sh
 
 echo "== sanitizers (the unit tests under ASan and TSan)"
 scripts/sanitizers.sh

@@ -101,7 +101,7 @@ public final class PhysicalMemory {
     public init() {}
 
     deinit {
-        for index in 0..<observerCount { observers[index].reservation.deallocate() }
+        for slot in 0..<observerCount { observers[slot].reservation.deallocate() }
         observers.deinitialize(count: observerCount)
         observers.deallocate()
         for region in ramRegions where !region.isAlias {
@@ -239,7 +239,7 @@ public final class PhysicalMemory {
         guard old & flag == 0 else { return }
         region.pageFlags[index] = old | flag
         if old == 0 {
-            for index in 0..<observerCount { observers[index].observer.stopFastWrites(physicalPage: address >> 12) }
+            for slot in 0..<observerCount { observers[slot].observer.stopFastWrites(physicalPage: address >> 12) }
         }
     }
 
@@ -258,7 +258,7 @@ public final class PhysicalMemory {
     private func noteWatchedWrite(_ address: UInt64, size: Int, flags: UInt8, index: Int, in region: RAMRegion, by writer: Int) {
         if flags & Self.codePage != 0 {
             region.pageFlags[index] = flags & ~Self.codePage
-            for index in 0..<observerCount { observers[index].observer.invalidateCode(physicalPage: address >> 12) }
+            for slot in 0..<observerCount { observers[slot].observer.invalidateCode(physicalPage: address >> 12) }
         }
         if flags & Self.exclusivePage != 0 {
             let mask = ~(Self.reservationGranule - 1)
@@ -266,10 +266,10 @@ public final class PhysicalMemory {
             let last = (address + UInt64(max(size, 1)) - 1) & mask
             var granule = first
             while granule <= last {
-                for index in 0..<observerCount where observers[index].reservation.pointee == granule {
+                for slot in 0..<observerCount where observers[slot].reservation.pointee == granule {
                     // The write clears the reservation (B2.9.5): the cell may forget it.
-                    observers[index].reservation.pointee = ReservationCell.none
-                    observers[index].observer.exclusiveGranuleWritten(granule, by: writer)
+                    observers[slot].reservation.pointee = ReservationCell.none
+                    observers[slot].observer.exclusiveGranuleWritten(granule, by: writer)
                 }
                 granule += Self.reservationGranule
             }
