@@ -182,11 +182,12 @@ public final class AArch64CPU: MemoryObserver {
     /// The condition table of `ALU`, as a pointer the hot loop can index without checks.
     let conditionTable: UnsafeMutablePointer<UInt16>
 
-    // Exclusivity: the state above and below marked `@exclusivity(unchecked)` is read and
-    // written on every block, memory access and exception, and only by the thread running this
-    // vCPU; Swift's dynamic exclusivity checks on it cost about 16% of a Linux boot
-    // (swift_beginAccess and its thread-local access set, `perf record`). The interpreter never
-    // holds an access to one of them across a call that could reach another.
+    // Exclusivity: the state above marked `@exclusivity(unchecked)` is read and written on
+    // every block, memory access and exception, and only by the thread running this vCPU;
+    // Swift's dynamic exclusivity checks on it cost about 16% of a Linux boot (swift_beginAccess
+    // and its thread-local access set, `perf record`). The unit tests ran with the checks on
+    // before they were turned off and found no overlapping access; keep it so: no access to one
+    // of these properties may span a call that can reach the same property.
 
     /// Creates a vCPU attached to `memory`, in its reset state.
     public init(index: Int = 0, memory: PhysicalMemory, features: CPUFeatures = .cortexA57,
