@@ -174,11 +174,11 @@ public final class AArch64CPU: MemoryObserver {
     @exclusivity(unchecked) var decodedPages: [UInt64: DecodedPage] = [:]
     /// Invalidated pages kept alive until the run loop reaches a safe point.
     @exclusivity(unchecked) var retiredPages: [DecodedPage] = []
-    /// Maps other than ``memory`` that report their writes to this CPU (``observe(_:)``).
-    private var otherMemories: [PhysicalMemory] = []
-    /// Where this CPU publishes its exclusive reservations to ``memory``, and to the others.
+    /// Where this CPU publishes its exclusive reservations to ``memory``.
     @exclusivity(unchecked) var reservationCell: PhysicalMemory.ReservationCell?
-    @exclusivity(unchecked) var otherReservationCells: [PhysicalMemory.ReservationCell] = []
+    /// Maps other than ``memory`` that report their writes to this CPU (``observe(_:)``), each
+    /// with the cell that carries this CPU's reservations to it.
+    @exclusivity(unchecked) var otherMemories: [(memory: PhysicalMemory, reservation: PhysicalMemory.ReservationCell)] = []
     /// The condition table of `ALU`, as a pointer the hot loop can index without checks.
     let conditionTable: UnsafeMutablePointer<UInt16>
 
@@ -214,7 +214,7 @@ public final class AArch64CPU: MemoryObserver {
     deinit {
         // The maps hold their observers unowned(unsafe): leave them before going.
         memory.removeObserver(self)
-        for other in otherMemories { other.removeObserver(self) }
+        for other in otherMemories { other.memory.removeObserver(self) }
         x.deallocate()
         v.deallocate()
         attention.deallocate()
@@ -225,8 +225,7 @@ public final class AArch64CPU: MemoryObserver {
     /// Makes this CPU hear about writes through `other` too, a map that shares RAM with
     /// ``memory`` (a firmware world's); the CPU leaves it when it goes.
     public func observe(_ other: PhysicalMemory) {
-        otherReservationCells.append(other.addObserver(self))
-        otherMemories.append(other)
+        otherMemories.append((other, other.addObserver(self)))
     }
 
     /// Puts the CPU in the state of a CPU entering a kernel (Linux's booting.rst, and PSCI CPU_ON):

@@ -84,7 +84,7 @@ extension AArch64CPU {
         let granule = pa & ~(PhysicalMemory.reservationGranule - 1)
         exclusive = (true, va, size, granule)
         reservationCell?.hold(granule)
-        if !otherReservationCells.isEmpty { for cell in otherReservationCells { cell.hold(granule) } }
+        if !otherMemories.isEmpty { for other in otherMemories { other.reservation.hold(granule) } }
         if let region = memory.ramRegion(containing: pa) {
             memory.watch(pa, in: region, flag: PhysicalMemory.exclusivePage)
         }
