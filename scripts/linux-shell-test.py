@@ -14,8 +14,10 @@ For each vCPU count: boot to the busybox prompt, then through the console
 
     scripts/linux-shell-test.py [--conduit BIN] [--smp 1,2,4,8] [--reboot] [--qemu] [--append TEXT]
 
---qemu runs the same steps on qemu-system-aarch64 -M virt -cpu cortex-a57 after each Conduit
-run, so the times to the shell can be compared in one run. Exit status 1 if any check failed.
+Conduit runs with QEMU's command line (`conduit run -M virt -cpu cortex-a57 -smp N -m 128M -kernel
+... -nographic`, the README's), so CI checks that QEMU's spellings boot the same guest. --qemu
+runs the same steps on qemu-system-aarch64 with the same arguments after each Conduit run, so the
+times to the shell can be compared in one run. Exit status 1 if any check failed.
 """
 import argparse
 import base64
@@ -229,13 +231,12 @@ def main():
         sys.exit(f"linux-shell-test: --smp: not a list of numbers: {args.smp}")
     failed = []
     for smp in counts:
-        conduit = [args.conduit, "run", "--kernel", kernel, "--initrd", initrd, "--smp", str(smp),
-                   "--append", args.append, "--stats"] + shlex.split(args.conduit_args)
-        runs = [("conduit", conduit)]
+        # One command line for both: QEMU's, which `conduit run` takes as QEMU does (README).
+        machine = ["-M", "virt", "-cpu", "cortex-a57", "-smp", str(smp), "-m", "128M", "-kernel", kernel,
+                   "-initrd", initrd, "-append", args.append, "-nographic"]
+        runs = [("conduit", [args.conduit, "run"] + machine + ["--stats"] + shlex.split(args.conduit_args))]
         if args.qemu:
-            runs.append(("qemu", ["qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a57", "-smp", str(smp),
-                                  "-m", "128M", "-kernel", kernel, "-initrd", initrd, "-append", args.append,
-                                  "-nographic"]))
+            runs.append(("qemu", ["qemu-system-aarch64"] + machine))
         for name, argv in runs:
             log = os.path.join(ROOT, f".build/linux/console-{name}-smp{smp}.log")
             session = run_guest(name, argv, smp, args.reboot, args.timeout, log)

@@ -188,6 +188,19 @@ expect_status 5 "warning: $scratch/virt.dtb: the device tree's /psci method is s
 # Its SYSTEM_OFF goes through SMC too, which faults again: the guest parks and the machine halts.
 expect_status 5 "unexpected exception: vector 4 ESR 0x2000000" \
     "$conduit" run --kernel "$scratch/guests/demo.elf" --dtb "$scratch/virt.dtb" --smp 2
+# QEMU's command line for the demo guest (README), with qemu-system-aarch64 replaced by conduit run.
+expect_status 0 "all 4 CPUs ran" "$conduit" run -M virt -cpu cortex-a57 -smp 4 -m 128M -nographic \
+    -kernel "$scratch/guests/demo.elf" -serial mon:stdio -no-reboot
+expect_status 0 "" "$conduit" run -machine virt,gic-version=2 -smp cpus=2 -display none \
+    -kernel "$scratch/guests/demo.elf" -serial "file:$scratch/serial.txt"
+expect_output "all 2 CPUs ran" cat "$scratch/serial.txt"
+# QEMU options Conduit does not have are refused by name, with what to use instead.
+expect_failure "-device: QEMU's option is not supported: Conduit's virt has no devices beyond" \
+    "$conduit" run -kernel "$scratch/guests/demo.elf" -device virtio-net-device
+expect_failure "-s: QEMU's option is not supported: the gdbstub is not implemented yet" "$conduit" run -kernel "$scratch/guests/demo.elf" -s -S
+expect_failure "-cpu: 'max' is not a CPU Conduit models" "$conduit" run -kernel "$scratch/guests/demo.elf" -cpu max
+expect_failure "--machine: property 'highmem' is not supported" "$conduit" run -kernel "$scratch/guests/demo.elf" -M virt,highmem=off
+expect_failure "-smp: 'sockets' is not supported" "$conduit" run -kernel "$scratch/guests/demo.elf" -smp 4,sockets=2
 printf 'junk' >"$scratch/junk.dtb"
 expect_failure "junk.dtb: not a flattened device tree (bad magic)" "$conduit" run --kernel "$scratch/guests/demo.elf" --dtb "$scratch/junk.dtb"
 

@@ -6,45 +6,58 @@
 #   3. the command line, end to end, on the examples and on broken policy files
 #   4. the firmware-call conformance suite on the virt machine (and on QEMU when installed)
 #   5. hostile inputs, the fuzz targets' corpora and a short fuzzing slice
-#   6. Debian 12's arm64 kernel to its busybox shell, reboot and poweroff (release build), and
-#      the Swift runtime's share of perf samples on its boot (scripts/runtime-overhead.sh)
+#   6. Debian 12's arm64 kernel to its busybox shell, reboot and poweroff (release build, with
+#      QEMU's command line), its boot's firmware-call timeline checked against the Trace Event
+#      Format, and the Swift runtime's share of perf samples on its boot (runtime-overhead.sh)
 #   7. the sanitizers
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-echo "== set-up"
+# Each step's heading says how long the run has taken so far: CI must stay well under its limit.
+started=$SECONDS
+section() { printf '== %s (at %dm%02ds)\n' "$1" $(((SECONDS - started) / 60)) $(((SECONDS - started) % 60)); }
+
+section "set-up"
 scripts/setup.sh
 
-echo "== swift test"
+section "swift test"
 # Passing tests are not printed; failures, the summary and build errors are.
 swift test 2>&1 | { grep -vE "^(◇ |✔ Suite |✔ Test [A-Za-z0-9_]+\()" || true; }
 
-echo "== Embedded Swift build of SMCCC"
+section "Embedded Swift build of SMCCC"
 scripts/build-embedded-smccc.sh
 
-echo "== command line"
+section "command line"
 scripts/test-cli.sh
 
-echo "== conformance suite (debug build; every vCPU count and GIC)"
+section "conformance suite (debug build; every vCPU count and GIC)"
 scripts/conformance.sh --debug
 
-echo "== hostile inputs (crafted files, flags and streams against the debug build)"
+section "hostile inputs (crafted files, flags and streams against the debug build)"
 swift build --product conduit-difftest 2>&1 | grep -E "error|warning: " || true
 bin=$(swift build --show-bin-path)
 python3 scripts/hostile-inputs.py --conduit "$bin/conduit" --difftest "$bin/conduit-difftest"
 
-echo "== fuzz targets: the seed corpora replayed, then a short libFuzzer slice of each"
+section "fuzz targets: the seed corpora replayed, then a short libFuzzer slice of each"
 swift build --product conduit-fuzz-inputs 2>&1 | grep -E "error|warning: " || true
 for corpus in Fuzz/corpus/*; do "$bin/conduit-fuzz-inputs" "$(basename "$corpus")" "$corpus"; done
 scripts/fuzz-inputs.sh --runs "${FUZZ_RUNS:-20000}"
 
-echo "== Linux guest: Debian 12's arm64 kernel to its shell on 2 vCPUs, commands, reboot, poweroff"
+section "Linux guest: Debian 12's arm64 kernel to its shell on 2 vCPUs, commands, reboot, poweroff"
 swift build -c release --product conduit 2>&1 | grep -E "error|warning: " || true
 scripts/linux-guest.sh
 python3 scripts/linux-shell-test.py --smp 2 --reboot
 
-echo "== the Swift runtime's share of the hot paths (perf record of a Linux boot and the guests)"
+section "the firmware-call timeline of a Linux boot (--trace-format chrome) against the Trace Event Format"
+"$(swift build -c release --show-bin-path)/conduit" run -M virt -smp 2 -kernel .build/linux/Image \
+    -initrd .build/linux/initramfs.cpio.gz -append "console=ttyAMA0 rdinit=/bin/busybox -- poweroff -f" \
+    --timeout 300 --trace-file .build/linux/boot-timeline.json --trace-format chrome >/dev/null
+python3 scripts/check-chrome-trace.py .build/linux/boot-timeline.json --vcpus 2 --perfetto \
+    --expect PSCI_VERSION --expect CPU_ON --expect SYSTEM_OFF --expect "power on"
+
+section "the Swift runtime's share of the hot paths (perf record of a Linux boot and the guests)"
 scripts/runtime-overhead.sh
 
-echo "== sanitizers (the unit tests under ASan and TSan)"
+section "sanitizers (the unit tests under ASan and TSan)"
 scripts/sanitizers.sh
+section "done"

@@ -22,15 +22,19 @@ public enum CommandLineEntry {
         }
     }
 
+    /// Turns ArgumentParser's one-line usage error into a better one, or returns nil to keep it
+    /// (`conduit` names QEMU's options it does not take as QEMU's).
+    public typealias UsageErrorRewriter = @Sendable (String) -> String?
+
     /// Parses `arguments` (without the program name) as `Command`, runs it and returns the
     /// exit status.
     public static func main<Command: ParsableCommand>(_ type: Command.Type, arguments: [String], programName: String,
-                                                      statuses: Statuses) -> Int32 {
+                                                      statuses: Statuses, rewriteUsageError: UsageErrorRewriter? = nil) -> Int32 {
         OutputFile.programName = programName
         // A closed pipe must be an EPIPE error the writers report, not a signal that kills the
         // process with status 141.
         signal(SIGPIPE, SIG_IGN)
-        var status = run(type, arguments, statuses)
+        var status = run(type, arguments, statuses, rewriteUsageError)
         if status == 0, OutputFile.standardOutput.failed {
             // Standard error may still work; if it does not, the status says it all.
             OutputFile.report(OutputFile.standardOutput.failureDescription ?? "cannot write standard output")
@@ -40,7 +44,8 @@ public enum CommandLineEntry {
         return status
     }
 
-    private static func run<Command: ParsableCommand>(_ type: Command.Type, _ arguments: [String], _ statuses: Statuses) -> Int32 {
+    private static func run<Command: ParsableCommand>(_ type: Command.Type, _ arguments: [String], _ statuses: Statuses,
+                                                       _ rewriteUsageError: UsageErrorRewriter?) -> Int32 {
         var command: ParsableCommand
         do {
             command = try Command.parseAsRoot(arguments)
@@ -57,8 +62,13 @@ public enum CommandLineEntry {
                 OutputFile.standardOutput.write(Command.fullMessage(for: error) + "\n")
                 return 0
             }
+            let message = oneLine(Command.message(for: error))
+            if let better = rewriteUsageError?(message) {
+                OutputFile.report(better)
+                return statuses.badInput
+            }
             let path = ([OutputFile.programName] + subcommandPath(Command.self, arguments)).joined(separator: " ")
-            OutputFile.report(oneLine(Command.message(for: error)) + " (see '\(path) --help')")
+            OutputFile.report(message + " (see '\(path) --help')")
             return statuses.badInput
         }
     }

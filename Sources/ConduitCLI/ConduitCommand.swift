@@ -19,6 +19,7 @@ extension ConduitCommand {
     /// ``ExitStatus``: every error is one line on standard error.
     public static func main(arguments: [String]) -> Int32 {
         CommandLineEntry.main(Self.self, arguments: arguments, programName: "conduit",
-                              statuses: .init(badInput: ExitStatus.badInput.rawValue, outputFailed: ExitStatus.outputFailed.rawValue))
+                              statuses: .init(badInput: ExitStatus.badInput.rawValue, outputFailed: ExitStatus.outputFailed.rawValue),
+                              rewriteUsageError: QEMUSpellings.explainUnknownOption)
     }
 }

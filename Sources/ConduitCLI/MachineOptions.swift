@@ -4,19 +4,20 @@ import Foundation
 import Machine
 import SMCCC
 
-/// The flags that shape a `virt` machine, shared by `run`, `dtb` and `demo`. Spellings follow
-/// QEMU where QEMU has them (`-m`, `--smp`, `--append`, `--initrd`, `--dtb`, `--no-reboot`).
+/// The flags that shape a `virt` machine, shared by `run`, `dtb` and `demo`. Each has QEMU's
+/// spelling beside Conduit's (`-M`, `-cpu`, `-smp`, `-m`), with QEMU's value syntax
+/// (``QEMUSpellings``).
 struct MachineOptions: ParsableArguments {
-    @Option(name: .long, parsing: .unconditional,
-            help: "Number of vCPUs: 1-8 with --gic 2, 1-123 with --gic 3 (default 1; the demo: 4).")
-    var smp: Int?
+    @Option(name: [.customLong("smp"), .customLong("smp", withSingleDash: true)], parsing: .unconditional,
+            help: "Number of vCPUs: 1-8 with --gic 2, 1-123 with --gic 3 (default 1; the demo: 4); QEMU's cpus=N form too.")
+    var smp: String?
 
     @Option(name: [.customShort("m"), .customLong("memory")], parsing: .unconditional,
-            help: "RAM size: a number of MiB, or with a suffix K, M, G or T (512, 512M, 1.5G, 2G).")
+            help: "RAM size: a number of MiB, or with a suffix K, M, G or T (512, 512M, 1.5G, 2G; QEMU's size=512M too).")
     var memory: String = "128M"
 
-    @Option(name: .long, parsing: .unconditional, help: "Interrupt controller version: 2 or 3.")
-    var gic: Int = 3
+    @Option(name: .long, parsing: .unconditional, help: "Interrupt controller version: 2 or 3 (default 3; also -M virt,gic-version=N).")
+    var gic: Int?
 
     @Option(name: .long, help: "Firmware policy file (YAML or TOML); flags below override it.")
     var policy: String?
@@ -30,26 +31,37 @@ struct MachineOptions: ParsableArguments {
     @Flag(name: .long, help: "Count time in instructions (1 ns each) for reproducible runs.")
     var icount = false
 
-    @Option(name: .long, help: "The board: virt, or highbank64 (Highbank SiP services in the VMM and in a firmware blob).")
+    @Option(name: [.customLong("machine"), .customShort("M"), .customLong("machine", withSingleDash: true)],
+            parsing: .unconditional,
+            help: "The board: virt, or highbank64 (Highbank SiP services in the VMM and in a firmware blob); QEMU's properties gic-version=2|3, secure=off, virtualization=off may follow (virt,gic-version=2).")
     var machine: String = "virt"
+
+    @Option(name: [.customLong("cpu"), .customLong("cpu", withSingleDash: true)], parsing: .unconditional,
+            help: "The CPU model: cortex-a57, the one Conduit implements (accepted for QEMU command lines).")
+    var cpu: String?
 
     /// The configuration these flags describe, with `forwardHandlers` registered. `defaultCPUs`
     /// is the vCPU count without `--smp`.
     func configuration(forwardHandlers: [any FirmwareService] = [], basePolicy: FirmwarePolicy? = nil,
                        defaultCPUs: Int = 1) throws -> MachineConfiguration {
         var configuration = MachineConfiguration()
-        configuration.cpuCount = smp ?? defaultCPUs
-        configuration.ramSize = try CommandLineValues.size(memory, flag: "-m")
-        configuration.gicVersion = gic
+        configuration.cpuCount = try smp.map(QEMUSpellings.cpuCount) ?? defaultCPUs
+        configuration.ramSize = try QEMUSpellings.memorySize(memory)
+        if let cpu { try QEMUSpellings.checkCPU(cpu) }
+        let board = try QEMUSpellings.machine(machine, flag: "--machine")
+        if let gic, let named = board.gicVersion, gic != named {
+            throw CommandError("--gic \(gic) contradicts --machine \(machine)")
+        }
+        configuration.gicVersion = gic ?? board.gicVersion ?? 3
         configuration.clockMode = icount ? .instructionCounted : .realTime
         configuration.forwardHandlers = forwardHandlers
-        switch machine {
+        switch board.board {
         case "virt":
             // Plain virt's one VMM service, reached only through a `forward` range naming it.
             configuration.profile = .virt
             configuration.forwardHandlers.append(DemoBoardService())
         case "highbank64": configuration.profile = .highbank64(blob: EmbeddedGuests.firmware)
-        default: throw CommandError("--machine: '\(machine)' is not a board Conduit knows (\(MachineProfile.names.joined(separator: ", ")))")
+        default: throw CommandError("--machine: '\(board.board)' is not a board Conduit knows (\(MachineProfile.names.joined(separator: ", ")))")
         }
         var firmware = try policy.map(loadPolicy) ?? basePolicy ?? FirmwarePolicy()
         if let conduit {
@@ -76,17 +88,21 @@ struct MachineOptions: ParsableArguments {
 }
 
 /// What goes in RAM besides the machine: the kernel and its companions.
+/// QEMU's single-dash spellings (`-kernel`, `-initrd`, `-append`, `-dtb`) work too.
 struct BootOptions: ParsableArguments {
-    @Option(name: .long, help: "The kernel: an arm64 Linux Image, an ELF file, or a raw binary.")
+    @Option(name: [.long, .customLong("kernel", withSingleDash: true)], parsing: .unconditional,
+            help: "The kernel: an arm64 Linux Image, an ELF file, or a raw binary.")
     var kernel: String
 
-    @Option(name: .long, help: "An initial ramdisk, placed as QEMU places it.")
+    @Option(name: [.long, .customLong("initrd", withSingleDash: true)], parsing: .unconditional,
+            help: "An initial ramdisk, placed as QEMU places it.")
     var initrd: String?
 
-    @Option(name: .long, help: "The kernel command line (/chosen/bootargs).")
+    @Option(name: [.long, .customLong("append", withSingleDash: true)], parsing: .unconditional,
+            help: "The kernel command line (/chosen/bootargs).")
     var append: String?
 
-    @Option(name: .long, help: "Use this device tree blob instead of the generated one (memory and /chosen are patched).")
+    @Option(name: [.long, .customLong("dtb", withSingleDash: true)], parsing: .unconditional, help: "Use this device tree blob instead of the generated one (memory and /chosen are patched).")
     var dtb: String?
 }
 

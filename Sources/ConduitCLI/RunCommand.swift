@@ -34,8 +34,25 @@ struct SessionOptions: ParsableArguments {
     @Option(name: .customLong("trace-file"), help: "Also write every firmware call as a JSON line to this file (- for standard output).")
     var traceFile: String?
 
-    @Flag(name: .customLong("no-reboot"), help: "End the run on SYSTEM_RESET (exit status 3) instead of restarting.")
+    @Option(name: .customLong("trace-format"),
+            help: "The --trace-file format: jsonl (one JSON object a call, the default) or chrome (a timeline for Perfetto and chrome://tracing).")
+    var traceFormat: String?
+
+    @Flag(name: [.customLong("no-reboot"), .customLong("no-reboot", withSingleDash: true)],
+          help: "End the run on SYSTEM_RESET (exit status 3) instead of restarting.")
     var noReboot = false
+
+    @Flag(name: [.customLong("nographic"), .customLong("nographic", withSingleDash: true)],
+          help: "QEMU's -nographic: accepted; Conduit has no display, and the console is on standard input and output.")
+    var noGraphic = false
+
+    @Option(name: [.customLong("display"), .customLong("display", withSingleDash: true)], parsing: .unconditional,
+            help: "QEMU's -display: only none, which is what Conduit has.")
+    var display: String?
+
+    @Option(name: [.customLong("serial"), .customLong("serial", withSingleDash: true)], parsing: .unconditional,
+            help: "QEMU's -serial for the PL011: stdio or mon:stdio (the default), or file:PATH (as --console-file PATH).")
+    var serial: String?
 
     @Option(name: .long, parsing: .unconditional, help: "Stop after this many seconds of wall time (exit status 4).")
     var timeout: String?
@@ -54,6 +71,22 @@ struct SessionOptions: ParsableArguments {
     func run(machine options: MachineOptions, boot: BootOptions, forwardHandlers: [any FirmwareService] = [],
              kernelBytes: [UInt8]? = nil, policyOverride: FirmwarePolicy? = nil, defaultCPUs: Int = 1) throws -> Int32 {
         if let trace, trace != "firmware" { throw CommandError("--trace: '\(trace)' is not traceable (firmware)") }
+        if let traceFormat {
+            guard traceFormat == "jsonl" || traceFormat == "chrome" else {
+                throw CommandError("--trace-format: '\(traceFormat)' is not a trace format (jsonl or chrome)")
+            }
+            guard traceFile != nil else { throw CommandError("--trace-format: needs --trace-file, the file to write") }
+        }
+        if let display, display != "none" {
+            throw CommandError("-display: '\(display)' is not available: Conduit has no display (-display none)")
+        }
+        var consolePath = consoleFile
+        if let serial, case .file(let path) = try QEMUSpellings.serial(serial) {
+            if let consoleFile, consoleFile != path {
+                throw CommandError("-serial: file:\(path) contradicts --console-file \(consoleFile)")
+            }
+            consolePath = path
+        }
         let timeoutSeconds = try timeout.map { try CommandLineValues.seconds($0, flag: "--timeout") }
         if maxInstructions == 0 { throw CommandError("--max-instructions: must be at least 1") }
         var configuration = try options.configuration(forwardHandlers: forwardHandlers, basePolicy: policyOverride,
@@ -71,7 +104,7 @@ struct SessionOptions: ParsableArguments {
                                            limitReason: "\(byteCount(UInt64(FlattenedDeviceTree.maximumSize))), the most Linux maps"))
         }
 
-        let console = try ConsoleWriter(path: consoleFile)
+        let console = try ConsoleWriter(path: consolePath)
         let vm: VirtMachine
         do { vm = try VirtMachine(configuration, transmit: console.write) } catch { throw CommandError(error.description) }
 
@@ -95,10 +128,21 @@ struct SessionOptions: ParsableArguments {
             vm.traceSinks.append(counter)
             vm.traceSinks.append(FirmwareTracePrinter())
         }
+        var timeline: FirmwareTraceChromeWriter?
         if let traceFile {
-            let writer = try FirmwareTraceJSONWriter(path: traceFile)
-            vm.traceSinks.append(writer)
-            outputs.append(writer.output)
+            if traceFormat == "chrome" {
+                let name = "Conduit \(options.machine), \(vm.cpus.count) vCPU\(vm.cpus.count == 1 ? "" : "s")"
+                let writer = try FirmwareTraceChromeWriter(path: traceFile, machineName: name) { [unowned vm] in
+                    vm.cpus.indices.map { vm.power(of: $0) }
+                }
+                vm.traceSinks.append(writer)
+                outputs.append(writer.output)
+                timeline = writer
+            } else {
+                let writer = try FirmwareTraceJSONWriter(path: traceFile)
+                vm.traceSinks.append(writer)
+                outputs.append(writer.output)
+            }
         }
         if trace == nil { vm.diagnostics = { OutputFile.report($0) } }
 
@@ -112,6 +156,7 @@ struct SessionOptions: ParsableArguments {
         vm.consoleInput = input
         let exit = vm.run(timeout: timeoutSeconds, instructionLimit: maxInstructions)
         input.close()
+        timeline?.finish()
 
         var status = Self.status(of: exit)
         if case .stopRequested = exit {

@@ -406,7 +406,7 @@ public final class VirtMachine: FirmwareCallHandler, GenericTimerObserver, Perfo
                 time: clock.nanoseconds, vcpu: cpu.index, conduit: conduit, x0: call.x0, functionID: call.functionID,
                 arguments: (1...6).map { call.argument($0) },
                 results: disposition.outcome == .undefinedInstruction ? [] : (0..<call.resultCount).map { call.results[$0] },
-                disposition: disposition, hostNanoseconds: cost, note: note)
+                disposition: disposition, hostStart: started, hostNanoseconds: cost, note: note)
             for sink in traceSinks { sink.record(record) }
         }
         return stop

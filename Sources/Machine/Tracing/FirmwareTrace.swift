@@ -14,6 +14,9 @@ public struct FirmwareTraceRecord: Sendable {
     /// The registers written back, from X0.
     public var results: [UInt64]
     public var disposition: CallDisposition
+    /// Host time when the call reached the machine (`DispatchTime` uptime, nanoseconds): where
+    /// a timeline places it.
+    public var hostStart: UInt64 = 0
     /// Host time spent routing and answering the call.
     public var hostNanoseconds: UInt64
     /// What went wrong, when something did (a firmware blob that faulted or ran too long).
