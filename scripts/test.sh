@@ -3,7 +3,8 @@
 #   0. what the machine needs beyond Swift (scripts/setup.sh: Unicorn, dtc; idempotent)
 #   1. the unit tests (swift test)
 #   2. the SMCCC module as Embedded Swift for the guest-side firmware targets
-#   3. the command line, end to end, on the examples and on broken policy files
+#   3. the command line, end to end, on the examples and on broken policy files; the libraries'
+#      DocC documentation and the example package of its article (scripts/docs.sh)
 #   4. the firmware-call conformance suite on the virt machine (and on QEMU when installed)
 #   5. hostile inputs, the fuzz targets' corpora and a short fuzzing slice
 #   6. Debian 12's arm64 kernel to its busybox shell, reboot and poweroff (release build, with
@@ -29,6 +30,9 @@ scripts/build-embedded-smccc.sh
 
 section "command line"
 scripts/test-cli.sh
+
+section "documentation (DocC, no warnings) and the article's example package, built and run"
+scripts/docs.sh
 
 section "conformance suite (debug build; every vCPU count and GIC)"
 scripts/conformance.sh --debug

@@ -121,9 +121,5 @@ func deviceTree(for machine: VirtMachine, userBlob: (path: String, bytes: [UInt8
         }
         return FlattenedDeviceTree.serialize(root)
     }
-    var generated = chosen
-    generated.seeds = VirtDeviceTree.Chosen.seeds(from: machine.configuration.policy.entropy)
-    let root = VirtDeviceTree.generate(configuration: machine.configuration, router: machine.router,
-                                       mpidrs: machine.cpus.map(\.identity.mpidr), chosen: generated)
-    return FlattenedDeviceTree.serialize(root)
+    return machine.generatedDeviceTree(bootArguments: append, initrd: initrd)
 }

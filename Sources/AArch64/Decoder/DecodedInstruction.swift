@@ -71,7 +71,7 @@ public enum OpKind: UInt16, Sendable {
     /// After the one instruction of a debug step block: continue at the next instruction
     /// (see `SelfHostedDebug.swift`).
     case stepEnd
-    /// A branch (the kind in `f` indexes ``AArch64CPU/countedBranchKinds``) decoded while the PMU
+    /// A branch (the kind in `f` indexes `AArch64CPU.countedBranchKinds`) decoded while the PMU
     /// counts BR_RETIRED: counted, then executed as that kind.
     case countedBranch
     /// An unallocated or unimplemented encoding: undefined-instruction exception.

@@ -24,7 +24,7 @@ public enum MachineExit: Equatable, Sendable {
 }
 
 /// QEMU's `virt` board in Conduit: RAM, a GIC, a PL011 console, a PL031 clock, the generic
-/// timers, and vCPUs whose firmware calls go through the VM's ``FirmwareRouter``.
+/// timers, and vCPUs whose firmware calls go through the VM's `FirmwareRouter` (Firmware).
 ///
 /// The default scheduler runs the vCPUs round robin on the calling thread, a fixed quantum of
 /// instructions each, so the same inputs under ``ClockMode/instructionCounted`` give the same run.
@@ -435,7 +435,7 @@ public final class VirtMachine: FirmwareCallHandler, GenericTimerObserver, Perfo
 
     /// A timer register was written: its lines follow at once, and a deadline the running vCPU
     /// just armed inside its slice ends the slice, so that the next one is cut to the deadline
-    /// (``slice(for:quantum:)``).
+    /// (`slice(for:quantum:)`).
     public func timerOutputsChanged(_ cpu: AArch64CPU) {
         driveTimerLines(cpu)
         guard cpu.index == runningIndex else { return }
