@@ -113,6 +113,7 @@ expect_failure "Unknown option '--no-such-flag' (see 'conduit run --help')" "$co
 expect_output "stats: " "$conduit" demo -m 1.5G --stats
 expect_output "all 1 CPUs ran" "$conduit" demo --smp=1
 expect_output "all 4 CPUs ran" "$conduit" demo
+expect_output "board service 0x82000001 (forwarded to the VMM): 0x0" "$conduit" demo -M virt,gic-version=2 -smp 2
 expect_failure "--conduit: 'svc' is not a conduit" "$conduit" dtb -o "$scratch/x.dtb" --conduit svc
 expect_status 0 "" "$conduit" dtb -o "$scratch/virt.dtb" --smp 2 --conduit smc
 if command -v dtc >/dev/null; then

@@ -25,7 +25,8 @@ struct DemoCommand: ParsableCommand {
         var session = self.session
         if session.trace == nil { session.trace = "firmware" }
         let boot = try BootOptions.parse(["--kernel", "<built-in demo guest>"])
-        let usesDemoPolicy = machine.policy == nil && machine.machine == "virt"
+        let board = try QEMUSpellings.machine(machine.machine, flag: "--machine").board
+        let usesDemoPolicy = machine.policy == nil && board == "virt"
         let status = try session.run(machine: machine, boot: boot, kernelBytes: EmbeddedGuests.demo,
                                      policyOverride: usesDemoPolicy ? Self.policy() : nil, defaultCPUs: 4)
         throw ExitCode(status)

@@ -8,7 +8,8 @@ import Machine
 ///
 /// - One process, the VM; one thread (track) per vCPU, named and ordered by `M` metadata events.
 /// - Each call is a complete (`X`) slice on its vCPU's track, named by its decoded function, with
-///   the conduit, function ID, X1-X6, the results, the action, who answered and why in `args`.
+///   the conduit, function ID, X1-X6, the results (none when the action made the call an
+///   undefined instruction), the action, who answered and why in `args`.
 /// - Every change of a vCPU's PSCI power state (on, off) is a thread-scoped instant (`i`) on its
 ///   track; SYSTEM_OFF and SYSTEM_RESET are global instants.
 ///
@@ -60,7 +61,6 @@ final class FirmwareTraceChromeWriter: FirmwareTraceSink {
             "reason": record.disposition.reason.rawValue,
             "guest_time_ns": record.time,
         ]
-        if record.results.isEmpty { args["results"] = "undefined instruction" }
         if let handler = record.disposition.handler { args["handler"] = handler }
         if let note = record.note { args["note"] = note }
         write(["name": record.name, "cat": "firmware", "ph": "X", "pid": Self.pid, "tid": record.vcpu,

@@ -131,7 +131,7 @@ struct SessionOptions: ParsableArguments {
         var timeline: FirmwareTraceChromeWriter?
         if let traceFile {
             if traceFormat == "chrome" {
-                let name = "Conduit \(options.machine), \(vm.cpus.count) vCPU\(vm.cpus.count == 1 ? "" : "s")"
+                let name = "Conduit \(configuration.profile.name), \(vm.cpus.count) vCPU\(vm.cpus.count == 1 ? "" : "s")"
                 let writer = try FirmwareTraceChromeWriter(path: traceFile, machineName: name) { [unowned vm] in
                     vm.cpus.indices.map { vm.power(of: $0) }
                 }

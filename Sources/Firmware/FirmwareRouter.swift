@@ -36,15 +36,41 @@ public struct CallDisposition: Sendable, Equatable {
     public let action: PolicyAction
     public let reason: DispositionReason
     public let outcome: CallOutcome
+    /// Who answered, kept so that routing a call copies no string (a built-in service's name is
+    /// static text); ``handler`` spells it.
+    let answerer: Answerer
+
     /// The service or forward handler that answered, if any.
-    public let handler: String?
+    public var handler: String? { answerer.name }
 
     public init(action: PolicyAction, reason: DispositionReason, outcome: CallOutcome, handler: String?) {
+        self.init(action: action, reason: reason, outcome: outcome, answerer: handler.map(Answerer.named) ?? .nobody)
+    }
+
+    init(action: PolicyAction, reason: DispositionReason, outcome: CallOutcome, answerer: Answerer) {
         self.action = action
         self.reason = reason
         self.outcome = outcome
-        self.handler = handler
+        self.answerer = answerer
     }
+}
+
+/// Who answered a call: nobody, a built-in service (its name a static string, which copies
+/// without reference counting), or a handler the VMM or a board registered, by name.
+enum Answerer: Sendable, Equatable {
+    case nobody
+    case builtIn(StaticString)
+    case named(String)
+
+    var name: String? {
+        switch self {
+        case .nobody: return nil
+        case .builtIn(let name): return name.description
+        case .named(let name): return name
+        }
+    }
+
+    static func == (a: Answerer, b: Answerer) -> Bool { a.name == b.name }
 }
 
 /// The firmware of one started VM: it takes each `SMC`/`HVC` the vCPUs make and decides, from
@@ -66,6 +92,19 @@ public final class FirmwareRouter: Sendable {
     public let filter: SMCCCFilter
     /// The built-in services, in the order they were registered.
     public let services: [any FirmwareService]
+    /// The same services by type, for dispatch: a direct call on a `let` of the router costs no
+    /// reference counting, where a call through `services`' existentials retained and released
+    /// the service and copied its name (5% of an HVC loop's host time).
+    private let architecture: ArmArchitectureService
+    /// Made even when PSCI is forwarded (it is then in neither `services` nor the table): an
+    /// optional here cost a retain and a release per PSCI call to unwrap.
+    private let psci: PSCIService
+    private let trng: TRNGService
+    private let kvmVendor: KVMVendorService
+    /// Which of them each entry of `services` is, and the name a call answered by it reports.
+    private let builtIns: [(kind: BuiltIn, answerer: Answerer)]
+
+    private enum BuiltIn { case architecture, psci, trng, pvTime, kvmVendor }
     /// The VMM's forward handlers.
     public let forwardHandlers: [any FirmwareService]
     /// The PV-time service, which the machine updates with stolen time.
@@ -101,18 +140,26 @@ public final class FirmwareRouter: Sendable {
         let pvTime = PVTimeService(
             isEnabled: features.standardHypervisor & FeatureBitmaps.PV_TIME != 0,
             recordAddresses: setup.stolenTimeAddresses, memory: setup.host.memory)
-        var services: [any FirmwareService] = [
-            ArmArchitectureService(version: policy.smcccVersion, socIdentity: policy.socIdentity,
-                                   pvTimeEnabled: pvTime.isEnabled),
-        ]
+        let architecture = ArmArchitectureService(version: policy.smcccVersion, socIdentity: policy.socIdentity,
+                                                  pvTimeEnabled: pvTime.isEnabled)
+        let psci = PSCIService(version: policy.psciVersion, systemSuspend: policy.systemSuspend, power: setup.host.power)
+        let trng = TRNGService(entropy: policy.entropy, isEnabled: features.standard & FeatureBitmaps.TRNG_V1_0 != 0)
+        let kvmVendor = KVMVendorService(bitmap: features.vendorHypervisor, bitmap2: features.vendorHypervisor2,
+                                         clock: setup.host.clock)
+        var services: [any FirmwareService] = [architecture]
+        var builtIns: [(kind: BuiltIn, answerer: Answerer)] = [(.architecture, .builtIn(ArmArchitectureService.serviceName))]
         if policy.psciMode == .builtIn {
-            services.append(PSCIService(version: policy.psciVersion, systemSuspend: policy.systemSuspend,
-                                        power: setup.host.power))
+            services.append(psci)
+            builtIns.append((.psci, PSCIService.serviceName(of: psci.version).map(Answerer.builtIn) ?? .named(psci.name)))
         }
-        services.append(TRNGService(entropy: policy.entropy, isEnabled: features.standard & FeatureBitmaps.TRNG_V1_0 != 0))
-        services.append(pvTime)
-        services.append(KVMVendorService(bitmap: features.vendorHypervisor, bitmap2: features.vendorHypervisor2,
-                                         clock: setup.host.clock))
+        services += [trng, pvTime, kvmVendor] as [any FirmwareService]
+        builtIns += [(.trng, .builtIn(TRNGService.serviceName)), (.pvTime, .builtIn(PVTimeService.serviceName)),
+                     (.kvmVendor, .builtIn(KVMVendorService.serviceName))]
+        self.architecture = architecture
+        self.psci = psci
+        self.trng = trng
+        self.kvmVendor = kvmVendor
+        self.builtIns = builtIns
 
         self.policy = policy
         self.filter = filter
@@ -186,7 +233,7 @@ public final class FirmwareRouter: Sendable {
             for abi in legacyABIs where abi.conduit == call.conduit && abi.executionState == caller.executionState
                 && abi.serviceNumber(of: call) != nil {
                 let outcome = abi.handler.handle(&call)
-                return CallDisposition(action: .forward, reason: .legacyABI, outcome: outcome, handler: abi.handler.name)
+                return CallDisposition(action: .forward, reason: .legacyABI, outcome: outcome, answerer: .named(abi.handler.name))
             }
         }
         if call.conduit == .smc, call.immediate != 0, policy.conduits.contains(.smc) {
@@ -211,9 +258,16 @@ public final class FirmwareRouter: Sendable {
             if call.functionID.convention == .smc64, caller.executionState == .aarch32 {
                 return deny(&call, .smc64FromAArch32)
             }
-            let service = services[slot.index]
-            let outcome = service.handle(&call)
-            return CallDisposition(action: .handle, reason: resolution.reason, outcome: outcome, handler: service.name)
+            let builtIn = builtIns[slot.index]
+            let outcome: CallOutcome
+            switch builtIn.kind {
+            case .architecture: outcome = architecture.handle(&call)
+            case .psci: outcome = psci.handle(&call)
+            case .trng: outcome = trng.handle(&call)
+            case .pvTime: outcome = pvTime.handle(&call)
+            case .kvmVendor: outcome = kvmVendor.handle(&call)
+            }
+            return CallDisposition(action: .handle, reason: resolution.reason, outcome: outcome, answerer: builtIn.answerer)
         }
     }
 
@@ -271,7 +325,7 @@ public final class FirmwareRouter: Sendable {
         }
         let handler = forwardHandlers[index]
         let outcome = handler.handle(&call)
-        return CallDisposition(action: .forward, reason: reason, outcome: outcome, handler: handler.name)
+        return CallDisposition(action: .forward, reason: reason, outcome: outcome, answerer: .named(handler.name))
     }
 
     /// True inside 0x80000000-0x8000ffff and 0xc0000000-0xc000ffff.

@@ -252,3 +252,37 @@ import Testing
 
     func hexString(_ id: UInt32) -> String { "0x" + String(id, radix: 16) }
 }
+
+/// The router reaches its built-in services by type and reports them by static names; those
+/// names must be the services' own, which `policy show` and the trace print.
+@Suite struct BuiltInDispatchTests {
+    @Test func eachBuiltInAnswersUnderItsOwnName() throws {
+        let vm = try TestVM()
+        let probes: [(UInt32, String)] = [
+            (0x8000_0000, "SMCCC Arm Architecture Calls"),  // SMCCC_VERSION
+            (0x8400_0000, "PSCI 1.3"),  // PSCI_VERSION
+            (0x8400_0050, "TRNG 1.0"),  // TRNG_VERSION
+            (0xC500_0020, "PV time"),  // PV_TIME_FEATURES
+            (0x8600_FF01, "KVM vendor hypervisor service"),  // CALL_UID
+        ]
+        for (id, name) in probes {
+            let disposition = vm.call(UInt64(id)).disposition
+            #expect(disposition.action == .handle && disposition.handler == name, "\(hex(id))")
+        }
+        let names = vm.router.services.map(\.name)
+        #expect(names == ["SMCCC Arm Architecture Calls", "PSCI 1.3", "TRNG 1.0", "PV time", "KVM vendor hypervisor service"])
+    }
+
+    @Test func everySelectablePSCIVersionHasItsStaticName() throws {
+        for version in FirmwareRegister.selectablePSCIVersions {
+            var policy = FirmwarePolicy()
+            try policy.setPSCIVersion(version)
+            let vm = try TestVM(policy: policy)
+            let psci = try #require(vm.router.services.first { $0 is PSCIService })
+            #expect(PSCIService.serviceName(of: version)?.description == psci.name)
+            #expect(vm.call(PSCIFunction.PSCI_VERSION.x0).disposition.handler == psci.name)
+        }
+    }
+
+    private func hex(_ id: UInt32) -> String { "0x" + String(id, radix: 16) }
+}

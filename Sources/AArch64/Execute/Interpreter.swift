@@ -56,8 +56,8 @@ struct Interpreter {
     let dataTLB: UnsafeMutablePointer<DataTLBEntry>
     let fetchTLB: UnsafeMutablePointer<FetchTLBEntry>
     /// Read once per run: reading the CPU's property at every call cost an exclusivity check
-    /// and a retain.
-    let firmwareCallHandler: FirmwareCallHandler?
+    /// and a retain. Unretained, as the CPU's: the machine that set it owns the CPU.
+    let firmwareCallHandler: Unmanaged<FirmwareCallHandler>?
 
     init(cpu: AArch64CPU) {
         self.cpu = cpu
@@ -66,7 +66,7 @@ struct Interpreter {
         self.conditions = cpu.conditionTable
         self.dataTLB = cpu.fastTLB.data
         self.fetchTLB = cpu.fastTLB.fetch
-        self.firmwareCallHandler = cpu.firmwareCallHandler
+        self.firmwareCallHandler = cpu.firmwareCallHandler.map { Unmanaged.passUnretained($0) }
     }
 
     // The helpers and the instructions' semantics (Instructions/) are @_transparent, inlined
@@ -294,7 +294,9 @@ struct Interpreter {
                         // leave its translated code for QEMU's PSCI.
                         cpu.pc = pc
                         publishRetired(&retired, limit: &limit)
-                        let resume = handler.handleFirmwareCall(instruction, immediate: UInt16(op.imm), cpu: cpu)
+                        let resume = handler._withUnsafeGuaranteedRef {
+                            $0.handleFirmwareCall(instruction, immediate: UInt16(op.imm), cpu: cpu)
+                        }
                         pc = cpu.pc
                         if resume { continue outer }
                         return .firmwareCallHandled

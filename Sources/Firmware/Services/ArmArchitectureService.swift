@@ -13,7 +13,9 @@ import SMCCC
 /// - The WORKAROUND_n calls return 0 through SMC as through HVC. KVM answers them only on its
 ///   HVC fast path and denies them through SMC.
 public final class ArmArchitectureService: FirmwareService {
-    public let name = "SMCCC Arm Architecture Calls"
+    /// The name calls answered here are traced with (static, so routing copies no string).
+    public static let serviceName: StaticString = "SMCCC Arm Architecture Calls"
+    public let name = ArmArchitectureService.serviceName.description
     public let version: SMCCCVersion
     public let socIdentity: SoCIdentity?
     /// Whether the Standard Hypervisor Service offers PV time (ARCH_FEATURES reports it).

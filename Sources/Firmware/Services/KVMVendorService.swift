@@ -7,7 +7,9 @@ import SMCCC
 /// DISCOVER_IMPL_VER/CPUS are not built in (KVM does not implement them either): a VMM that
 /// offers them forwards them and sets their bits in VENDOR_HYP_BMAP_2 so KVM_FEATURES reports them.
 public final class KVMVendorService: FirmwareService {
-    public let name = "KVM vendor hypervisor service"
+    /// The name calls answered here are traced with (static, so routing copies no string).
+    public static let serviceName: StaticString = "KVM vendor hypervisor service"
+    public let name = KVMVendorService.serviceName.description
     /// VENDOR_HYP_BMAP: bit n enables function n.
     public let bitmap: UInt64
     /// VENDOR_HYP_BMAP_2: bit n says function 64 + n exists (reported, never built in).

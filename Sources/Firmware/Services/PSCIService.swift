@@ -26,6 +26,19 @@ public final class PSCIService: FirmwareService {
         self.name = "PSCI \(version.major).\(version.minor)"
     }
 
+    /// The name calls answered here are traced with, as static text for the versions a policy
+    /// can select (so routing copies no string); nil for any other.
+    public static func serviceName(of version: PSCIVersion) -> StaticString? {
+        switch (version.major, version.minor) {
+        case (0, 2): return "PSCI 0.2"
+        case (1, 0): return "PSCI 1.0"
+        case (1, 1): return "PSCI 1.1"
+        case (1, 2): return "PSCI 1.2"
+        case (1, 3): return "PSCI 1.3"
+        default: return nil
+        }
+    }
+
     public var functions: [ServiceFunctions] {
         FirmwarePolicy.psciRanges.map { ServiceFunctions($0, label: name) }
     }

@@ -9,7 +9,9 @@ import SMCCC
 /// ``addStolenTime(_:nanoseconds:)``. Conduit's own virt board sets none, so there PV_TIME_ST
 /// answers NOT_SUPPORTED and the guest reads no steal time rather than a record that stays 0.
 public final class PVTimeService: FirmwareService {
-    public let name = "PV time"
+    /// The name calls answered here are traced with (static, so routing copies no string).
+    public static let serviceName: StaticString = "PV time"
+    public let name = PVTimeService.serviceName.description
     public let isEnabled: Bool
     /// Stolen-time record address of each vCPU, or nil where none is configured.
     public let recordAddresses: [UInt64?]

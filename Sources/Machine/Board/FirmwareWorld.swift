@@ -80,6 +80,7 @@ final class FirmwareWorld: FirmwareCallHandler {
         // Both maps share RAM, so every CPU must hear about writes through either.
         for cpu in normal { cpu.observe(memory) }
         for twin in cpus { twin.observe(normalWorld) }
+        super.init()
         for twin in cpus { twin.firmwareCallHandler = self }
         reload()
     }
@@ -146,7 +147,7 @@ final class FirmwareWorld: FirmwareCallHandler {
 
     /// The firmware's own calls: the return call ends the world; anything else is routed as a
     /// call from the firmware world (SMC refused, HVC to the hypervisor's services).
-    func handleFirmwareCall(_ instruction: FirmwareCallInstruction, immediate: UInt16, cpu: AArch64CPU) -> Bool {
+    override func handleFirmwareCall(_ instruction: FirmwareCallInstruction, immediate: UInt16, cpu: AArch64CPU) -> Bool {
         if instruction == .hvc, immediate == FirmwareBlob.returnImmediate {
             returned = true
             return false

@@ -125,6 +125,7 @@ public final class VirtMachine: FirmwareCallHandler, GenericTimerObserver, Perfo
         if let blob = profile.firmwareBlob {
             firmwareWorld = try FirmwareWorld(blob: blob, normalWorld: memory, cpus: cpus, clock: clock)
         }
+        super.init()
         for cpu in cpus {
             cpu.firmwareCallHandler = self
             cpu.timerObserver = self
@@ -363,7 +364,7 @@ public final class VirtMachine: FirmwareCallHandler, GenericTimerObserver, Perfo
 
     /// Answers a firmware call without leaving the vCPU's run loop; stops it when the call ends
     /// the run or takes the caller out of the running state (CPU_OFF, CPU_SUSPEND).
-    public func handleFirmwareCall(_ instruction: FirmwareCallInstruction, immediate: UInt16, cpu: AArch64CPU) -> Bool {
+    override public func handleFirmwareCall(_ instruction: FirmwareCallInstruction, immediate: UInt16, cpu: AArch64CPU) -> Bool {
         pendingStop = firmwareCall(instruction == .hvc ? .hvc : .smc, immediate: immediate, from: cpu)
         return pendingStop == nil && power.activity[cpu.index] == .running
     }
