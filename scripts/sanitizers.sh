@@ -13,6 +13,8 @@ kinds=("$@")
 # The differential classes run 500 instructions each here: they are there for what the
 # sanitizers see, and the plain swift test has compared 10,000 per class already.
 export CONDUIT_DIFFTEST_COUNT="${CONDUIT_DIFFTEST_COUNT:-500}"
+# The robustness slice likewise: 500 cases of 32 random words, where the plain run has 4,000.
+export CONDUIT_ROBUSTNESS_CASES="${CONDUIT_ROBUSTNESS_CASES:-500}"
 [ ${#kinds[@]} -gt 0 ] || kinds=(address thread)
 failed=0
 for kind in "${kinds[@]}"; do

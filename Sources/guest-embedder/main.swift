@@ -51,7 +51,9 @@ let source = """
     }
 
     """
-do { try source.write(to: output, atomically: true, encoding: .utf8) } catch {
+// Unchanged output is left alone, so that the other build configuration does not recompile what
+// depends on it (as isa-generator).
+do { if (try? String(contentsOf: output, encoding: .utf8)) != source { try source.write(to: output, atomically: true, encoding: .utf8) } } catch {
     FileHandle.standardError.write(Data("guest-embedder: cannot write \(output.path): \(error)\n".utf8))
     exit(1)
 }
