@@ -25,8 +25,7 @@ struct DemoCommand: ParsableCommand {
         var session = self.session
         if session.trace == nil { session.trace = "firmware" }
         let boot = try BootOptions.parse(["--kernel", "<built-in demo guest>"])
-        let board = try QEMUSpellings.machine(machine.machine, flag: "--machine").board
-        let usesDemoPolicy = machine.policy == nil && board == "virt"
+        let usesDemoPolicy = try machine.policy == nil && machine.board().board == "virt"
         let status = try session.run(machine: machine, boot: boot, kernelBytes: EmbeddedGuests.demo,
                                      policyOverride: usesDemoPolicy ? Self.policy() : nil, defaultCPUs: 4)
         throw ExitCode(status)

@@ -70,9 +70,11 @@ final class FirmwareTraceChromeWriter: FirmwareTraceSink {
         // when it is next scheduled), CPU_OFF its caller off. SYSTEM_OFF ends the run with every
         // vCPU off; SYSTEM_RESET restarts the machine after the call with the boot vCPU on and
         // the others off (MachinePowerControl.resetAll), so those are the states it leaves.
+        var systemEvent: SystemEvent?
+        if case .systemEvent(let event) = record.disposition.outcome { systemEvent = event }
         var states = powerStates()
-        if case .systemEvent(let event) = record.disposition.outcome {
-            states = states.indices.map { !event.isShutdown && $0 == 0 ? .on : .off }
+        if let systemEvent {
+            states = states.indices.map { !systemEvent.isShutdown && $0 == 0 ? .on : .off }
         }
         for (vcpu, state) in states.enumerated() where vcpu >= lastStates.count || lastStates[vcpu] != state {
             let name = state == .on ? "power on" : "power off"
@@ -80,9 +82,9 @@ final class FirmwareTraceChromeWriter: FirmwareTraceSink {
                           args: ["state": state == .on ? "on" : "off", "by": "\(record.name) from vCPU \(record.vcpu)"]))
         }
         lastStates = states
-        if case .systemEvent(let event) = record.disposition.outcome {
+        if let systemEvent {
             write(["name": record.name, "cat": "psci", "ph": "i", "s": "g", "pid": Self.pid, "tid": record.vcpu,
-                   "ts": Microseconds(end), "args": ["event": event.isShutdown ? "shutdown" : "reset"]])
+                   "ts": Microseconds(end), "args": ["event": systemEvent.isShutdown ? "shutdown" : "reset"]])
         }
     }
 

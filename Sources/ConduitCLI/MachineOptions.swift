@@ -40,6 +40,9 @@ struct MachineOptions: ParsableArguments {
             help: "The CPU model: cortex-a57, the one Conduit implements (accepted for QEMU command lines).")
     var cpu: String?
 
+    /// `--machine`/`-M` read: the board and the GIC version its properties name.
+    func board() throws -> QEMUSpellings.Machine { try QEMUSpellings.machine(machine, flag: "--machine") }
+
     /// The configuration these flags describe, with `forwardHandlers` registered. `defaultCPUs`
     /// is the vCPU count without `--smp`.
     func configuration(forwardHandlers: [any FirmwareService] = [], basePolicy: FirmwarePolicy? = nil,
@@ -48,7 +51,7 @@ struct MachineOptions: ParsableArguments {
         configuration.cpuCount = try smp.map(QEMUSpellings.cpuCount) ?? defaultCPUs
         configuration.ramSize = try QEMUSpellings.memorySize(memory)
         if let cpu { try QEMUSpellings.checkCPU(cpu) }
-        let board = try QEMUSpellings.machine(machine, flag: "--machine")
+        let board = try self.board()
         if let gic, let named = board.gicVersion, gic != named {
             throw CommandError("--gic \(gic) contradicts --machine \(machine)")
         }

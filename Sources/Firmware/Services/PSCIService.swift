@@ -23,7 +23,7 @@ public final class PSCIService: FirmwareService {
         self.systemSuspendEnabled = systemSuspend
         self.power = power
         self.affinities = power.mpidrs.map { $0 & MPIDR.affinityMask }
-        self.name = "PSCI \(version.major).\(version.minor)"
+        self.name = Self.serviceName(of: version)?.description ?? "PSCI \(version.major).\(version.minor)"
     }
 
     /// The name calls answered here are traced with, as static text for the versions a policy
