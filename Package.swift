@@ -37,6 +37,8 @@ let package = Package(
         // QEMU's `virt` board: memory map, GIC, PL011, PL031, timers, boot, device tree, the
         // scheduler, and the firmware router wired to the vCPUs.
         .target(name: "Machine", dependencies: ["AArch64", "Firmware", "SMCCC"]),
+        // The gdbstub: GDB's remote serial protocol for a VirtMachine (-s, -S, -gdb).
+        .target(name: "GDBStub", dependencies: ["Machine", "AArch64", "Firmware", "SMCCC"]),
 
         // Unicorn, for differential testing only (Debian's libunicorn-dev; scripts/setup.sh).
         .target(name: "CUnicorn", linkerSettings: [.linkedLibrary("unicorn")]),
@@ -84,7 +86,7 @@ let package = Package(
         .target(
             name: "ConduitCLI",
             dependencies: [
-                "SMCCC", "Firmware", "PolicyFile", "Machine", "CommandLineSupport",
+                "SMCCC", "Firmware", "PolicyFile", "Machine", "GDBStub", "CommandLineSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             plugins: ["EmbedGuests"]
@@ -105,6 +107,7 @@ let package = Package(
         .testTarget(name: "AArch64Tests", dependencies: ["AArch64", "TestSupport"], exclude: ["Golden"]),
         .testTarget(name: "MachineTests", dependencies: ["Machine", "AArch64", "Firmware", "SMCCC", "TestSupport"]),
         .testTarget(name: "DifferentialTests", dependencies: ["DifferentialTesting"]),
+        .testTarget(name: "GDBStubTests", dependencies: ["GDBStub"]),
         .testTarget(name: "ConduitCLITests", dependencies: ["ConduitCLI", "Firmware", "PolicyFile"]),
     ]
 )

@@ -198,7 +198,11 @@ expect_output "all 2 CPUs ran" cat "$scratch/serial.txt"
 # QEMU options Conduit does not have are refused by name, with what to use instead.
 expect_failure "-device: QEMU's option is not supported: Conduit's virt has no devices beyond" \
     "$conduit" run -kernel "$scratch/guests/demo.elf" -device virtio-net-device
-expect_failure "-s: QEMU's option is not supported: the gdbstub is not implemented yet" "$conduit" run -kernel "$scratch/guests/demo.elf" -s -S
+# The gdbstub's flags (scripts/gdb-test.sh runs gdb against it).
+expect_failure "-S: waits for gdb, so it needs -s or -gdb ADDRESS" "$conduit" run -kernel "$scratch/guests/demo.elf" -S
+expect_failure "-gdb: 'tcp::0': expected tcp::PORT, tcp:HOST:PORT or unix:PATH" "$conduit" run -kernel "$scratch/guests/demo.elf" -gdb tcp::0
+expect_failure "-gdb tcp:example.com:1234: 'example.com' is not an IPv4 address" "$conduit" run -kernel "$scratch/guests/demo.elf" -gdb tcp:example.com:1234
+expect_failure "-gdb unix:$scratch/no/such/dir/gdb.sock: bind: No such file or directory" "$conduit" run -kernel "$scratch/guests/demo.elf" -gdb "unix:$scratch/no/such/dir/gdb.sock"
 expect_failure "-cpu: 'max' is not a CPU Conduit models" "$conduit" run -kernel "$scratch/guests/demo.elf" -cpu max
 expect_failure "--machine: property 'highmem' is not supported" "$conduit" run -kernel "$scratch/guests/demo.elf" -M virt,highmem=off
 expect_failure "-smp: 'sockets' is not supported" "$conduit" run -kernel "$scratch/guests/demo.elf" -smp 4,sockets=2

@@ -10,7 +10,8 @@
 #   6. Debian 12's arm64 kernel to its busybox shell, reboot and poweroff (release build, with
 #      QEMU's command line), its boot's firmware-call timeline checked against the Trace Event
 #      Format, and the Swift runtime's share of perf samples on its boot (runtime-overhead.sh)
-#   7. the sanitizers
+#   7. the gdbstub against gdb-multiarch and a raw protocol client (scripts/gdb-test.sh)
+#   8. the sanitizers
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -51,6 +52,9 @@ section "Linux guest: Debian 12's arm64 kernel to its shell on 2 vCPUs, commands
 swift build -c release --product conduit 2>&1 | grep -E "error|warning: " || true
 scripts/linux-guest.sh
 python3 scripts/linux-shell-test.py --smp 2 --reboot
+
+section "the gdbstub: gdb-multiarch on the demo guest and Debian's kernel, and the raw protocol"
+scripts/gdb-test.sh
 
 section "the firmware-call timeline of a Linux boot (--trace-format chrome) against the Trace Event Format"
 "$(swift build -c release --show-bin-path)/conduit" run -M virt -smp 2 -kernel .build/linux/Image \

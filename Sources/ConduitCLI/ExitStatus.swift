@@ -21,4 +21,6 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case outputFailed = 7
     /// Stopped by SIGTERM, SIGINT or SIGHUP (the terminal is restored first).
     case signalled = 8
+    /// The debugger attached to the gdbstub killed the guest (gdb's `kill`).
+    case killedByDebugger = 9
 }

@@ -8,18 +8,7 @@ final class FirmwareTracePrinter: FirmwareTraceSink {
     init(output: OutputFile = .standardError) { self.output = output }
 
     func record(_ record: FirmwareTraceRecord) {
-        output.write(Self.line(record) + "\n")
-    }
-
-    static func line(_ record: FirmwareTraceRecord) -> String {
-        let seconds = Double(record.time) / 1e9
-        let time = String(format: "%12.6f", seconds)
-        let arguments = record.arguments.prefix(3).enumerated().map { "x\($0.offset + 1)=\(hex($0.element))" }.joined(separator: " ")
-        let results = record.results.isEmpty ? "undefined instruction"
-            : record.results.prefix(4).enumerated().map { "x\($0.offset)=\(hex($0.element))" }.joined(separator: " ")
-        let who = record.disposition.handler.map { " (\($0))" } ?? ""
-        let note = record.note.map { " (\($0))" } ?? ""
-        return "[\(time)] cpu\(record.vcpu) \(record.conduit) \(record.name) [\(hex(UInt64(record.functionID.rawValue)))] \(arguments) -> \(results)  \(record.disposition.action)\(who): \(record.disposition.reason.rawValue)\(note)"
+        output.write(record.traceLine + "\n")
     }
 }
 

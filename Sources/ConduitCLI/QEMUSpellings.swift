@@ -123,7 +123,6 @@ enum QEMUSpellings {
     static let unsupported: [String: String] = {
         var table: [String: String] = [:]
         func add(_ names: [String], _ reason: String) { for name in names { table[name] = reason } }
-        add(["-s", "-S", "-gdb"], "the gdbstub is not implemented yet")
         add(["-d", "-D", "-trace"], "Conduit traces firmware calls: --trace firmware [--trace-file FILE]")
         add(["-icount"], "--icount counts one instruction a nanosecond (QEMU's -icount shift=0)")
         add(["-accel", "-enable-kvm"], "Conduit runs guests on its own interpreter, with no accelerator to choose")

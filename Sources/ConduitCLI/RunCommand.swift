@@ -2,6 +2,7 @@ import AArch64
 import ArgumentParser
 import Firmware
 import Foundation
+import GDBStub
 import Machine
 
 /// `conduit run`: boot a guest on the `virt` machine.
@@ -13,7 +14,8 @@ struct RunCommand: ParsableCommand {
             The console is the PL011 UART on standard input and output (Ctrl-A x quits).
             Exit status: 0 after PSCI SYSTEM_OFF (or Ctrl-A x), 1 bad input, 2 guest crashed, \
             3 SYSTEM_RESET under --no-reboot, 4 timeout, 5 every vCPU halted, 6 instruction limit, \
-            7 an output could not be written, 8 stopped by SIGTERM, SIGINT or SIGHUP.
+            7 an output could not be written, 8 stopped by SIGTERM, SIGINT or SIGHUP, \
+            9 killed from gdb.
             """)
 
     @OptionGroup var machine: MachineOptions
@@ -61,6 +63,16 @@ struct SessionOptions: ParsableArguments {
             help: "Stop after this many guest instructions (exit status 6).")
     var maxInstructions: UInt64?
 
+    @Option(name: [.customLong("gdb"), .customLong("gdb", withSingleDash: true)], parsing: .unconditional,
+            help: "Serve gdb's remote protocol on tcp::PORT (loopback), tcp:HOST:PORT or unix:PATH.")
+    var gdb: String?
+
+    @Flag(name: .customShort("s"), help: "QEMU's -s: -gdb tcp::1234.")
+    var gdbDefault = false
+
+    @Flag(name: .customShort("S"), help: "QEMU's -S: wait for gdb to connect, stopped before the first instruction.")
+    var waitForDebugger = false
+
     @Flag(name: .long, help: "Print guest instructions retired, wall time and guest MIPS at exit.")
     var stats = false
 
@@ -87,6 +99,11 @@ struct SessionOptions: ParsableArguments {
             }
             consolePath = path
         }
+        var gdbAddress: GDBListenAddress? = gdbDefault ? .qemuDefault : nil
+        if let gdb {
+            do { gdbAddress = try GDBListenAddress(parsing: gdb) } catch { throw CommandError(error.description) }
+        }
+        if waitForDebugger && gdbAddress == nil { throw CommandError("-S: waits for gdb, so it needs -s or -gdb ADDRESS") }
         let timeoutSeconds = try timeout.map { try CommandLineValues.seconds($0, flag: "--timeout") }
         if maxInstructions == 0 { throw CommandError("--max-instructions: must be at least 1") }
         var configuration = try options.configuration(forwardHandlers: forwardHandlers, basePolicy: policyOverride,
@@ -123,10 +140,11 @@ struct SessionOptions: ParsableArguments {
         do { try vm.boot(plan) } catch { throw CommandError(error.description) }
 
         let counter = FirmwareCallCounter()
+        let printer = FirmwareTracePrinter()
         var outputs = [console.output, OutputFile.standardError]
         if trace != nil {
             vm.traceSinks.append(counter)
-            vm.traceSinks.append(FirmwareTracePrinter())
+            vm.traceSinks.append(printer)
         }
         var timeline: FirmwareTraceChromeWriter?
         if let traceFile {
@@ -148,6 +166,28 @@ struct SessionOptions: ParsableArguments {
 
         TerminationSignals.install()
         StatusSignal.install()
+        var debugger: GDBServer?
+        if let gdbAddress {
+            let server: GDBServer
+            do { server = try GDBServer(address: gdbAddress) } catch { throw CommandError(error.description) }
+            server.policyText = { vm in (try? PolicyReport(policy: vm.router.policy, machineRouter: vm.router).text) ?? "" }
+            server.firmwareTraceSink = printer
+            server.isCancelled = { TerminationSignals.received != nil }
+            server.log = { OutputFile.report("gdbstub: \($0)") }
+            OutputFile.report("gdbstub: listening on \(gdbAddress)")
+            if waitForDebugger {
+                OutputFile.report("gdbstub: waiting for gdb (-S): target remote \(Self.gdbTarget(gdbAddress))")
+                // Guest time starts when gdb lets the machine go, as QEMU's does under -S.
+                vm.clock.pause()
+                defer { vm.clock.resume() }
+                guard server.waitForConnection() else {
+                    OutputFile.report("terminated by \(TerminationSignals.name(TerminationSignals.received ?? SIGINT)) while waiting for gdb")
+                    return ExitStatus.signalled.rawValue
+                }
+            }
+            vm.debugger = server
+            debugger = server
+        }
         vm.betweenRounds = { vm in
             StatusSignal.reportIfRequested(vm)
             return TerminationSignals.received == nil && !outputs.contains(where: \.failed)
@@ -155,6 +195,7 @@ struct SessionOptions: ParsableArguments {
         let input = TerminalConsole()
         vm.consoleInput = input
         let exit = vm.run(timeout: timeoutSeconds, instructionLimit: maxInstructions)
+        debugger?.machineExited(exit, reason: Self.describe(exit))
         input.close()
         timeline?.finish()
 
@@ -215,6 +256,7 @@ struct SessionOptions: ParsableArguments {
         case .halted: status = .halted
         case .instructionLimit: status = .instructionLimit
         case .stopRequested: status = .signalled
+        case .killedByDebugger: status = .killedByDebugger
         }
         return status.rawValue
     }
@@ -229,6 +271,15 @@ struct SessionOptions: ParsableArguments {
         case .halted(let why): return "the guest halted: \(why)"
         case .instructionLimit: return "instruction limit reached"
         case .stopRequested: return "stopped"
+        case .killedByDebugger: return "killed from gdb"
+        }
+    }
+
+    /// What to give gdb's `target remote` for `address`.
+    static func gdbTarget(_ address: GDBListenAddress) -> String {
+        switch address {
+        case .tcp(let host, let port): return "\(host):\(port)"
+        case .unix(let path): return path
         }
     }
 }

@@ -104,6 +104,7 @@ public final class RobustnessFuzzer {
                     cpu.signalEvent()
                 case .sendEvent: lastExit = "SEV"
                 case .exitRequested: lastExit = "exit request"
+                case .hostDebugStop: lastExit = "host debug stop"  // no host debugger here
                 }
             }
             statistics.cases += 1

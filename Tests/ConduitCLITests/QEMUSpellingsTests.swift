@@ -76,13 +76,24 @@ import Testing
         #expect(throws: CommandError.self) { try QEMUSpellings.serial("pty") }
     }
 
+    /// The gdbstub's QEMU flags parse beside the single-dash long options that begin with the
+    /// same letters (`-smp` is not `-s -m -p`, `-serial` not `-s -e ...`).
+    @Test func gdbFlagsBesideSingleDashLongOptions() throws {
+        let command = try ConduitCommand.parseAsRoot(["run", "-kernel", "Image", "-smp", "2", "-s", "-S", "-serial", "stdio"])
+        let run = try #require(command as? RunCommand)
+        #expect(run.session.gdbDefault && run.session.waitForDebugger)
+        #expect(run.session.serial == "stdio")
+        let other = try #require(try ConduitCommand.parseAsRoot(["run", "-kernel", "Image", "-gdb", "unix:/tmp/s"]) as? RunCommand)
+        #expect(other.session.gdb == "unix:/tmp/s" && !other.session.gdbDefault)
+    }
+
     /// ArgumentParser's "Unknown option" becomes a line that names QEMU's option and the reason;
     /// an option that is nobody's keeps ArgumentParser's line.
     @Test func qemuOptionsConduitLacksAreRefusedByName() throws {
         #expect(throws: (any Error).self) { try ConduitCommand.parseAsRoot(["run", "-kernel", "Image", "-device", "virtio-net-device"]) }
         let line = QEMUSpellings.explainUnknownOption("Unknown option '-device'")
         #expect(line?.hasPrefix("-device: QEMU's option is not supported: ") == true)
-        #expect(QEMUSpellings.explainUnknownOption("Unknown option '-S'")?.contains("gdbstub") == true)
+        #expect(QEMUSpellings.explainUnknownOption("Unknown option '-monitor'")?.contains("no monitor") == true)
         #expect(QEMUSpellings.explainUnknownOption("Unknown option '-bogus'") == nil)
         #expect(QEMUSpellings.explainUnknownOption("Missing expected argument '--kernel <kernel>'") == nil)
     }

@@ -142,6 +142,8 @@ public final class AArch64CPU: MemoryObserver {
     static let pmuAttention: UInt32 = 64
     /// Software step and breakpoint state (`SelfHostedDebug.swift`).
     @exclusivity(unchecked) var debug = DebugState()
+    /// The host debugger's breakpoints, watchpoints and step (`HostDebug.swift`).
+    @exclusivity(unchecked) var hostDebug = HostDebugState()
     /// The Performance Monitors (`PMU/PerformanceMonitors.swift`).
     @exclusivity(unchecked) var pmu = PerformanceMonitors()
     /// The one-instruction blocks debug runs: a page's worth of end-of-step markers, in which

@@ -15,6 +15,8 @@ public enum CPUExit: Equatable, Sendable {
     case sendEvent
     /// ``AArch64CPU/requestExit()`` was called.
     case exitRequested
+    /// A host breakpoint, watchpoint or step stopped the vCPU (`HostDebug.swift`).
+    case hostDebugStop(HostDebugStop)
 }
 
 /// Answers `HVC` and `SMC` without leaving the run loop. Set by the machine; without one, the

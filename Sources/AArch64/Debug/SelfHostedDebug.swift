@@ -33,6 +33,10 @@ struct DebugState {
 enum DebugBoundary {
     /// Fetch and run the block at the PC (one instruction long if debug needs it so).
     case proceed
+    /// As ``proceed``, without taking an interrupt first: the host is stepping the instruction.
+    case proceedUninterrupted
+    /// The host debugger's breakpoint, watchpoint or step stops the vCPU here.
+    case hostStop(HostDebugStop)
     /// A Software Step or Breakpoint exception was taken; the PC holds the vector.
     case exceptionTaken
     /// The fetch of the instruction to isolate faulted; the PC holds the vector.
@@ -68,13 +72,14 @@ extension AArch64CPU {
         let unlocked = debugUnlocked
         let monitoring = unlocked && sys.mdscr & Fields.MDSCR.MDE != 0
         let breakpoints = monitoring && sys.breakpointControl.contains { $0 & Fields.DBGBCR.E != 0 }
-        let watchpoints = monitoring && sys.watchpointControl.contains { $0 & Fields.DBGWCR.E != 0 }
+        let watchpoints = (monitoring && sys.watchpointControl.contains { $0 & Fields.DBGWCR.E != 0 })
+            || !hostDebug.watchpoints.isEmpty
         let step = unlocked && sys.mdscr & Fields.MDSCR.SS != 0
         if watchpoints != debug.watchpointsArmed || (watchpoints && watchpointsChanged) {
             debug.watchpointsArmed = watchpoints
             fastTLB.flushAll()
         }
-        if breakpoints || step || debug.stepInFlight {
+        if breakpoints || step || debug.stepInFlight || hostDebug.isActive {
             attention.pointee |= Self.debugAttention
         } else {
             attention.pointee &= ~Self.debugAttention
@@ -103,6 +108,12 @@ extension AArch64CPU {
     /// own, takes its breakpoint or makes it a block of its own.
     func debugBoundary(at pc: UInt64) -> DebugBoundary {
         uninstallStepBlock()
+        var isolateForHost = false
+        var uninterrupted = false
+        if hostDebug.isActive, let stop = hostDebugBoundary(at: pc, isolate: &isolateForHost, uninterrupted: &uninterrupted) {
+            refreshDebugState()
+            return .hostStop(stop)
+        }
         if debug.stepInFlight {
             // The stepped instruction completed without an exception (one would have cleared the
             // flag): active-not-pending becomes active-pending (DDI0487 D2.12.4).
@@ -117,7 +128,7 @@ extension AArch64CPU {
             return .exceptionTaken
         }
         let breakpoints = sys.mdscr & Fields.MDSCR.MDE != 0 && debugExceptionsEnabled(at: el)
-        guard stepping || (breakpoints && breakpointMayMatch(inPageOf: pc)) else { return .proceed }
+        guard stepping || isolateForHost || (breakpoints && breakpointMayMatch(inPageOf: pc)) else { return .proceed }
         // Fetch first: an instruction abort comes before a breakpoint.
         guard let page = fetchSlow(pc) else { return .fetchFaulted }
         if breakpoints && breakpointMatches(pc) {
@@ -133,7 +144,7 @@ extension AArch64CPU {
             default: debug.steppedLoadExclusive = false
             }
         }
-        return .proceed
+        return uninterrupted ? .proceedUninterrupted : .proceed
     }
 
     /// Makes the instruction at `pc` of `page` a block of its own: copies it into the step
@@ -279,6 +290,7 @@ extension AArch64CPU {
     /// Whether some enabled watchpoint covers a byte of the 4 KiB page at `va`: such a page is
     /// kept out of the fast TLB.
     func watchpointCovers(pageOf va: UInt64) -> Bool {
+        if hostWatchpointCovers(pageOf: va) { return true }
         let page = va & Fields.addressBits & ~0xFFF
         for n in 0..<SystemRegisterFile.watchpoints where sys.watchpointControl[n] & Fields.DBGWCR.E != 0 {
             if let range = watchedRange(n), range.lowerBound < page + 4096, range.upperBound > page { return true }
@@ -291,6 +303,8 @@ extension AArch64CPU {
     /// access not performed, FAR = the lowest watched byte the access touches. `accessEL` is the
     /// privilege the access is made with (EL0 for LDTR/STTR at EL1). True if it was taken.
     func watchpointHit(_ va: UInt64, size: Int, isWrite: Bool, el accessEL: UInt8, pc: UInt64) -> Bool {
+        // The host's first: it sees the access before the guest's own debug can.
+        if !hostDebug.watchpoints.isEmpty && hostWatchpointHit(va, size: size, isWrite: isWrite, pc: pc) { return true }
         guard sys.mdscr & Fields.MDSCR.MDE != 0, debugExceptionsEnabled(at: el) else { return false }
         let start = va & (Fields.addressBits | 3)
         let end = start &+ UInt64(size)

@@ -118,11 +118,20 @@ struct Interpreter {
                     publishRetired(&retired, limit: &limit)
                     if let untilOverflow = cpu.synchronizePMU() { limit = min(limit, max(untilOverflow, 1)) }
                 }
+                if attention & 1 != 0 {
+                    // Before debug: a host step set up at this boundary must not be left
+                    // half done by a return.
+                    cpu.attention.pointee &= ~1
+                    return .exitRequested
+                }
+                var interruptible = true
                 if attention & AArch64CPU.debugAttention != 0 {
                     // First: a pending Software Step exception comes before the next instruction,
                     // and an interrupt taken instead must see a completed step's PSTATE.SS.
                     switch cpu.debugBoundary(at: pc) {
                     case .proceed: break
+                    case .proceedUninterrupted: interruptible = false
+                    case .hostStop(let stop): return .hostDebugStop(stop)
                     case .exceptionTaken:
                         pc = cpu.pc
                         continue outer
@@ -137,16 +146,12 @@ struct Interpreter {
                     cpu.retiredPages.removeAll(keepingCapacity: true)
                     cpu.attention.pointee &= ~AArch64CPU.retiredPagesAttention
                 }
-                if attention & 1 != 0 {
-                    cpu.attention.pointee &= ~1
-                    return .exitRequested
-                }
-                if attention & 4 != 0 && cpu.daif & 1 == 0 {
+                if interruptible && attention & 4 != 0 && cpu.daif & 1 == 0 {
                     cpu.takeException(.fiq, syndrome: nil, returnAddress: pc)
                     pc = cpu.pc
                     continue outer
                 }
-                if attention & 2 != 0 && cpu.daif & 2 == 0 {
+                if interruptible && attention & 2 != 0 && cpu.daif & 2 == 0 {
                     cpu.takeException(.irq, syndrome: nil, returnAddress: pc)
                     pc = cpu.pc
                     continue outer

@@ -55,7 +55,8 @@ extension AArch64CPU {
     }
 
     /// Translates without checking permissions (AT instructions check them themselves).
-    func translateUnchecked(_ va: UInt64, kind: AccessKind) -> TranslationOutcome {
+    /// `cached: false` neither looks in nor fills the TLB (the host debugger's view).
+    func translateUnchecked(_ va: UInt64, kind: AccessKind, cached: Bool = true) -> TranslationOutcome {
         let tbi = topByteIgnored(va)
         let top = tbi ? 55 : 63
         guard sys.mmuEnabled else {
@@ -83,7 +84,7 @@ extension AArch64CPU {
         // The TLB is keyed by the address with the top byte made canonical.
         let canonical = tbi ? (upperHalf ? va | 0xFF00_0000_0000_0000 : va & 0x00FF_FFFF_FFFF_FFFF) : va
         let asid = currentASID
-        if let cached = translations.lookup(virtualPage: canonical >> 12, asid: asid) { return .success(cached) }
+        if cached, let hit = translations.lookup(virtualPage: canonical >> 12, asid: asid) { return .success(hit) }
 
         let granuleBits: Int
         if upperHalf {
@@ -103,7 +104,7 @@ extension AArch64CPU {
         let outputBits = min([32, 36, 40, 42, 44, 48][ips], Self.physicalAddressBits)
         let outcome = walk(canonical, inputBits: inputBits, granuleBits: granuleBits, outputBits: outputBits,
                            ttbr: upperHalf ? sys.ttbr1 : sys.ttbr0)
-        if case .success(let translation) = outcome {
+        if cached, case .success(let translation) = outcome {
             translations.insert(virtualPage: canonical >> 12, asid: asid, translation)
         }
         return outcome

@@ -129,8 +129,10 @@ final class FirmwareWorld: FirmwareCallHandler {
             case .waitForInterrupt, .waitForEvent:
                 result = .slept
                 break run
-            case .budgetExhausted, .exitRequested, .firmwareCallHandled, .sendEvent, .firmwareCall:
-                // .firmwareCall is not reached: this world answers its own calls in the run loop.
+            case .budgetExhausted, .exitRequested, .firmwareCallHandled, .sendEvent, .firmwareCall, .hostDebugStop:
+                // .firmwareCall is not reached: this world answers its own calls in the run loop;
+                // nor is .hostDebugStop: the host debugger sets its breakpoints in the vCPUs,
+                // not in their firmware-world twins.
                 continue
             }
         }

@@ -21,6 +21,8 @@ public enum MachineExit: Equatable, Sendable {
     case quit
     /// ``VirtMachine/betweenRounds`` asked the machine to stop (a signal, an output that failed).
     case stopRequested
+    /// The attached debugger killed the guest (gdb's `kill`).
+    case killedByDebugger
 }
 
 /// QEMU's `virt` board in Conduit: RAM, a GIC, a PL011 console, a PL031 clock, the generic
@@ -61,6 +63,24 @@ public final class VirtMachine: FirmwareCallHandler, GenericTimerObserver, Perfo
     /// The machine is passed in, so a hook that reads it (where the vCPUs are) need not
     /// capture it: a strong capture would be a cycle, and an unowned one a runtime check per call.
     public var betweenRounds: ((VirtMachine) -> Bool)?
+
+    /// The debugger attached, if any (`MachineDebugger.swift`): polled before every scheduler
+    /// round, told of host breakpoints, watchpoints, steps and caught firmware calls.
+    public var debugger: MachineDebugger?
+    /// While set, only this vCPU runs: a debugger stepping one thread keeps the others still.
+    public var onlyRunnableVCPU: Int?
+    /// The firmware calls that stop the machine for ``debugger``, before and after their answer.
+    public var firmwareCallCatches = FirmwareCallCatches() {
+        didSet { catchesFirmwareCalls = !firmwareCallCatches.isEmpty }
+    }
+    /// Whether any call is caught: one flag for the firmware-call path to test.
+    @exclusivity(unchecked) private var catchesFirmwareCalls = false
+    /// The call ``handleFirmwareCall(_:immediate:cpu:)`` left for the run loop to stop at.
+    @exclusivity(unchecked) private var caughtCall: (instruction: FirmwareCallInstruction, immediate: UInt16)?
+    /// Set while a caught call is answered: ``firmwareCall(_:immediate:from:inFirmwareWorld:)``
+    /// keeps its record in ``caughtRecord`` for the debugger.
+    @exclusivity(unchecked) private var recordsCaughtCall = false
+    @exclusivity(unchecked) private var caughtRecord: FirmwareTraceRecord?
 
     /// What ``boot(_:)`` loaded, replayed on SYSTEM_RESET as QEMU restores its ROM blobs.
     public private(set) var bootPlan: BootPlan?
@@ -230,8 +250,10 @@ public final class VirtMachine: FirmwareCallHandler, GenericTimerObserver, Perfo
         let quantum = configuration.quantum
 
         while true {
+            if let debugger, debugger.shouldInterrupt(self), let stop = stopForDebugger(.interrupted) { return stop }
             var anyRan = false
             for (index, cpu) in cpus.enumerated() {
+                if let only = onlyRunnableVCPU, only != index { continue }
                 guard isRunnable(index) else { continue }
                 anyRan = true
                 let slice = slice(for: cpu, quantum: quantum)
@@ -341,10 +363,19 @@ public final class VirtMachine: FirmwareCallHandler, GenericTimerObserver, Perfo
         case .budgetExhausted, .exitRequested:
             return nil
         case .firmwareCall(let instruction, let immediate):
+            if catchesFirmwareCalls && firmwareCallCatches.contains(UInt32(truncatingIfNeeded: cpu.generalRegisters[0])) {
+                return caughtFirmwareCall(instruction, immediate: immediate, from: cpu)
+            }
             return firmwareCall(instruction == .hvc ? .hvc : .smc, immediate: immediate, from: cpu)
         case .firmwareCallHandled:
+            if let caught = caughtCall {
+                caughtCall = nil
+                return caughtFirmwareCall(caught.instruction, immediate: caught.immediate, from: cpu)
+            }
             defer { pendingStop = nil }
             return pendingStop
+        case .hostDebugStop(let reason):
+            return stopForDebugger(.vcpu(cpu.index, reason))
         case .waitForInterrupt:
             power.activity[cpu.index] = .waitingForInterrupt
         case .waitForEvent:
@@ -365,8 +396,38 @@ public final class VirtMachine: FirmwareCallHandler, GenericTimerObserver, Perfo
     /// Answers a firmware call without leaving the vCPU's run loop; stops it when the call ends
     /// the run or takes the caller out of the running state (CPU_OFF, CPU_SUSPEND).
     override public func handleFirmwareCall(_ instruction: FirmwareCallInstruction, immediate: UInt16, cpu: AArch64CPU) -> Bool {
+        if catchesFirmwareCalls && firmwareCallCatches.contains(UInt32(truncatingIfNeeded: cpu.generalRegisters[0])) {
+            // Out of the run loop, unanswered: the machine's loop stops for the debugger first.
+            caughtCall = (instruction, immediate)
+            return false
+        }
         pendingStop = firmwareCall(instruction == .hvc ? .hvc : .smc, immediate: immediate, from: cpu)
         return pendingStop == nil && power.activity[cpu.index] == .running
+    }
+
+    /// Stops for the debugger with everything still: guest time does not pass while it looks.
+    /// Returns ``MachineExit/killedByDebugger`` if it killed the guest.
+    private func stopForDebugger(_ event: DebugStopEvent) -> MachineExit? {
+        guard let debugger else { return nil }
+        clock.pause()
+        defer { clock.resume() }
+        return debugger.machineStopped(self, event) == .kill ? .killedByDebugger : nil
+    }
+
+    /// A caught firmware call: the debugger sees it decoded, then it is answered as any call is,
+    /// then the debugger sees the answer.
+    private func caughtFirmwareCall(_ instruction: FirmwareCallInstruction, immediate: UInt16, from cpu: AArch64CPU) -> MachineExit? {
+        let conduit: Conduit = instruction == .hvc ? .hvc : .smc
+        let functionID = UInt32(truncatingIfNeeded: cpu.generalRegisters[0])
+        if let kill = stopForDebugger(.firmwareCall(vcpu: cpu.index, conduit: conduit, functionID: functionID)) { return kill }
+        recordsCaughtCall = true
+        let stop = firmwareCall(conduit, immediate: immediate, from: cpu)
+        recordsCaughtCall = false
+        if let record = caughtRecord {
+            caughtRecord = nil
+            if let kill = stopForDebugger(.firmwareCallAnswered(record)) { return kill }
+        }
+        return stop
     }
 
     /// Routes one `HVC`/`SMC` through the policy and applies the answer to the caller.
@@ -375,7 +436,8 @@ public final class VirtMachine: FirmwareCallHandler, GenericTimerObserver, Perfo
                                  isBigEndian: cpu.isBigEndianAtEL1, isInFirmwareWorld: inFirmwareWorld)
         var call = FirmwareCall(conduit: conduit, immediate: immediate, caller: caller,
                                 registerFile: UnsafePointer(cpu.generalRegisters))
-        let tracing = isTracing
+        let keepsRecord = recordsCaughtCall && !inFirmwareWorld
+        let tracing = isTracing || keepsRecord
         let started = tracing ? DispatchTime.now().uptimeNanoseconds : 0
         let disposition = router.dispatch(&call)
 
@@ -409,6 +471,7 @@ public final class VirtMachine: FirmwareCallHandler, GenericTimerObserver, Perfo
                 results: disposition.outcome == .undefinedInstruction ? [] : (0..<call.resultCount).map { call.results[$0] },
                 disposition: disposition, hostStart: started, hostNanoseconds: cost, note: note)
             for sink in traceSinks { sink.record(record) }
+            if keepsRecord { caughtRecord = record }
         }
         return stop
     }

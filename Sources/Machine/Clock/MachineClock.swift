@@ -42,7 +42,7 @@ public final class MachineClock: CounterSource, GuestClock, @unchecked Sendable 
     public var nanoseconds: UInt64 {
         switch mode {
         case .realTime:
-            return DispatchTime.now().uptimeNanoseconds &- startUptime
+            return (pausedAt ?? DispatchTime.now().uptimeNanoseconds) &- startUptime &- pausedNanoseconds
         case .instructionCounted:
             guard let running else { return countedNanoseconds }
             return countedNanoseconds &+ (running.instructionsRetired &- runningStart)
@@ -60,7 +60,23 @@ public final class MachineClock: CounterSource, GuestClock, @unchecked Sendable 
     /// Seconds since 1970 as the guest sees them (the RTC).
     public var wallSeconds: UInt64 { (startWallNanoseconds &+ nanoseconds) / 1_000_000_000 }
 
+    /// Real time spent paused (``pause()``), which the guest does not see pass.
+    private var pausedNanoseconds: UInt64 = 0
+    private var pausedAt: UInt64?
+
     // MARK: Scheduler hooks
+
+    /// Guest time stops (a debugger is looking at the machine, or is awaited) until ``resume()``.
+    public func pause() {
+        if pausedAt == nil { pausedAt = DispatchTime.now().uptimeNanoseconds }
+    }
+
+    /// Guest time runs again from where ``pause()`` stopped it.
+    public func resume() {
+        guard let pausedAt else { return }
+        pausedNanoseconds &+= DispatchTime.now().uptimeNanoseconds &- pausedAt
+        self.pausedAt = nil
+    }
 
     /// `cpu` starts a quantum.
     func beginQuantum(_ cpu: AArch64CPU) {

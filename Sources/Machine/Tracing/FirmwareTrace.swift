@@ -1,4 +1,5 @@
 import Firmware
+import Foundation
 import SMCCC
 
 /// One firmware call as the trace records it.
@@ -25,7 +26,21 @@ public struct FirmwareTraceRecord: Sendable {
     /// The function's human name, or its hex ID.
     public var name: String { Self.name(of: functionID) }
 
-    static func name(of id: FunctionID) -> String {
+    /// The call as `--trace firmware` prints it: guest time, vCPU, conduit, the decoded function,
+    /// X1-X3, the results (X0-X3) and the action, who answered and why.
+    public var traceLine: String {
+        func hex(_ value: UInt64) -> String { "0x" + String(value, radix: 16) }
+        let time = String(format: "%12.6f", Double(time) / 1e9)
+        let arguments = arguments.prefix(3).enumerated().map { "x\($0.offset + 1)=\(hex($0.element))" }.joined(separator: " ")
+        let results = results.isEmpty ? "undefined instruction"
+            : results.prefix(4).enumerated().map { "x\($0.offset)=\(hex($0.element))" }.joined(separator: " ")
+        let who = disposition.handler.map { " (\($0))" } ?? ""
+        let note = note.map { " (\($0))" } ?? ""
+        return "[\(time)] cpu\(vcpu) \(conduit) \(name) [\(hex(UInt64(functionID.rawValue)))] \(arguments) -> \(results)  \(disposition.action)\(who): \(disposition.reason.rawValue)\(note)"
+    }
+
+    /// A function's human name, or its interface and hex ID.
+    public static func name(of id: FunctionID) -> String {
         if let name = id.name { return "\(name)" }
         let interface = id.interface.map { "\($0.name) " } ?? ""
         return interface + hex32(id.rawValue)
