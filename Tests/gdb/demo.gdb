@@ -21,6 +21,9 @@ stepi
 p $pc
 watch *(unsigned int *)&cpus_started
 monitor catch firmware 0x84000000-0x8400001f
+monitor catch firmware
+monitor policy
+monitor trace firmware on
 delete 1
 continue
 continue
