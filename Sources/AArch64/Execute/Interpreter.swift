@@ -3,9 +3,12 @@
 /// Structure (see ../shared/reference/performance-and-style.md): the outer loop is the block
 /// boundary, where interrupts, exit requests and the budget are checked and the PC is looked up
 /// in the fetch TLB; the inner loop executes decoded instructions of one page in sequence until
-/// a branch, an exception or the end of the page. Registers and NZCV are reached through one
-/// pointer; the PC lives in a local and is recomputed from the page and slot only when needed;
-/// loads and stores try the fast TLB inline and fall back to out-of-line slow paths.
+/// a branch, an exception or the end of the page. A branch within the page is chained: it goes
+/// on at its target with one test (budget left, nothing needing attention) instead of the
+/// boundary's work (issue 12's "chained blocks"; within a page, as QEMU chains). Registers and
+/// NZCV are reached through one pointer; the PC lives in a local and is recomputed from the page
+/// and slot only when needed; loads and stores try the fast TLB inline and fall back to
+/// out-of-line slow paths.
 extension AArch64CPU {
     /// Runs until `maxInstructions` have retired (checked at block boundaries), or an exit.
     public func run(maxInstructions: Int) -> CPUExit {
@@ -55,6 +58,8 @@ struct Interpreter {
     /// cost a retain and a release of the `FastTLB` object each time.
     let dataTLB: UnsafeMutablePointer<DataTLBEntry>
     let fetchTLB: UnsafeMutablePointer<FetchTLBEntry>
+    /// The CPU's attention word, fetched once for block chaining's test.
+    let attention: UnsafeMutablePointer<UInt32>
     /// Read once per run: reading the CPU's property at every call cost an exclusivity check
     /// and a retain. Unretained, as the CPU's: the machine that set it owns the CPU.
     let firmwareCallHandler: Unmanaged<FirmwareCallHandler>?
@@ -66,6 +71,7 @@ struct Interpreter {
         self.conditions = cpu.conditionTable
         self.dataTLB = cpu.fastTLB.data
         self.fetchTLB = cpu.fastTLB.fetch
+        self.attention = cpu.attention
         self.firmwareCallHandler = cpu.firmwareCallHandler.map { Unmanaged.passUnretained($0) }
     }
 
@@ -165,7 +171,7 @@ struct Interpreter {
 
             let el = cpu.el
             let fetchEntry = (fetchTLB + Int(el) &* FastTLB.entries)[FastTLB.index(pc)]
-            let ops: UnsafeMutablePointer<DecodedInstruction>
+            var ops: UnsafeMutablePointer<DecodedInstruction>
             if pc & (~0xFFF | 3) == fetchEntry.tag, let cached = fetchEntry.instructions {
                 ops = cached
             } else {
@@ -182,335 +188,351 @@ struct Interpreter {
             let block = BlockState(el: el, readTLB: readTLB, writeTLB: readTLB + FastTLB.entries,
                                    spCheck: x[AArch64CPU.sctlrSlot] & (el == 0 ? 0x10 : 0x8) != 0,
                                    fp: AArch64CPU.floatingPointEnabled(cpacr: x[AArch64CPU.cpacrSlot], el: el))
-            let pageBase = pc & ~0xFFF
+            var pageBase = pc & ~0xFFF
             var slot = Int((pc & 0xFFF) >> 2)
 
             // The block: decoded instructions of one page in sequence, each case one line that
             // hands the instruction to its semantics (Instructions/, by encoding class) and
-            // says how the run goes on.
-            inner: while true {
-                let op = ops[slot]
-                retired &+= 1
-                // The address of this instruction (a plain local: a nested function reading `slot`
-                // would capture it, and every capture of a var costs a dynamic exclusivity check).
-                let here = pageBase | UInt64(truncatingIfNeeded: slot &<< 2)
+            // says how the run goes on. A taken branch leaves `inner` with `pc` at its target,
+            // and `chained` goes on from there in this page when the boundary has nothing to do.
+            chained: while true {
+                inner: while true {
+                    let op = ops[slot]
+                    retired &+= 1
+                    // The address of this instruction (a plain local: a nested function reading `slot`
+                    // would capture it, and every capture of a var costs a dynamic exclusivity check).
+                    let here = pageBase | UInt64(truncatingIfNeeded: slot &<< 2)
 
-                switch op.kind {
-                // MARK: Bookkeeping
-                case .undecoded:
-                    cpu.decodeSlot(ops, slot: slot)
-                    retired &-= 1
-                    continue inner
-                case .endOfPage:
-                    retired &-= 1
-                    pc = pageBase &+ 4096
-                    continue outer
-                case .stepEnd:
-                    retired &-= 1
-                    pc = here
-                    continue outer
-                case .undefined, .hlt:
-                    cpu.takeUndefined(at: here)
-                    pc = cpu.pc
-                    continue outer
-
-                // MARK: Data processing, immediate
-                case .adr: adr(op, at: here)
-                case .adrp: adrp(op, at: here)
-                case .addImm64: addImm64(op)
-                case .addImm32: addImm32(op)
-                case .subImm64: subImm64(op)
-                case .subImm32: subImm32(op)
-                case .addsImm64: addsImm64(op)
-                case .addsImm32: addsImm32(op)
-                case .subsImm64: subsImm64(op)
-                case .subsImm32: subsImm32(op)
-                case .andImm: andImm(op)
-                case .orrImm64: orrImm64(op)
-                case .orrImm32: orrImm32(op)
-                case .eorImm64: eorImm64(op)
-                case .eorImm32: eorImm32(op)
-                case .andsImm64: andsImm64(op)
-                case .andsImm32: andsImm32(op)
-                case .movImm: movImm(op)
-                case .movk64: movk64(op)
-                case .movk32: movk32(op)
-                case .ubfx64: ubfx64(op)
-                case .ubfx32: ubfx32(op)
-                case .ubfiz64: ubfiz64(op)
-                case .ubfiz32: ubfiz32(op)
-                case .sbfx64: sbfx64(op)
-                case .sbfx32: sbfx32(op)
-                case .sbfiz64: sbfiz64(op)
-                case .sbfiz32: sbfiz32(op)
-                case .bfxil64: bfxil64(op)
-                case .bfxil32: bfxil32(op)
-                case .bfi64: bfi64(op)
-                case .bfi32: bfi32(op)
-                case .extr64: extr64(op)
-                case .extr32: extr32(op)
-
-                // MARK: Branches
-                case .b:
-                    pc = here &+ op.imm
-                    continue outer
-                case .bl:
-                    pc = bl(op, at: here)
-                    continue outer
-                case .bCond:
-                    if let target = bCond(op, at: here) { pc = target; continue outer }
-                case .cbz64:
-                    if let target = cbz64(op, at: here) { pc = target; continue outer }
-                case .cbz32:
-                    if let target = cbz32(op, at: here) { pc = target; continue outer }
-                case .cbnz64:
-                    if let target = cbnz64(op, at: here) { pc = target; continue outer }
-                case .cbnz32:
-                    if let target = cbnz32(op, at: here) { pc = target; continue outer }
-                case .tbz:
-                    if let target = tbz(op, at: here) { pc = target; continue outer }
-                case .tbnz:
-                    if let target = tbnz(op, at: here) { pc = target; continue outer }
-                case .br, .ret:
-                    pc = r(op.b)
-                    continue outer
-                case .blr:
-                    pc = blr(op, at: here)
-                    continue outer
-                case .countedBranch:
-                    x[AArch64CPU.branchesSlot] &+= 1
-                    if let target = countedBranch(op, at: here) { pc = target; continue outer }
-
-                // MARK: Exceptions and system
-                case .svc:
-                    svc(op, at: here)
-                    pc = cpu.pc
-                    continue outer
-                case .hvc, .smc:
-                    if block.el == 0 {
+                    switch op.kind {
+                    // MARK: Bookkeeping
+                    case .undecoded:
+                        cpu.decodeSlot(ops, slot: slot)
+                        retired &-= 1
+                        continue inner
+                    case .endOfPage:
+                        retired &-= 1
+                        pc = pageBase &+ 4096
+                        continue outer
+                    case .stepEnd:
+                        retired &-= 1
+                        pc = here
+                        continue outer
+                    case .undefined, .hlt:
                         cpu.takeUndefined(at: here)
                         pc = cpu.pc
                         continue outer
-                    }
-                    pc = here &+ 4
-                    let instruction: FirmwareCallInstruction = op.kind == .hvc ? .hvc : .smc
-                    if let handler = firmwareCallHandler {
-                        // Answered in place: no return from the run loop, as TCG does not
-                        // leave its translated code for QEMU's PSCI.
-                        cpu.pc = pc
-                        publishRetired(&retired, limit: &limit)
-                        let resume = handler._withUnsafeGuaranteedRef {
-                            $0.handleFirmwareCall(instruction, immediate: UInt16(op.imm), cpu: cpu)
+
+                    // MARK: Data processing, immediate
+                    case .adr: adr(op, at: here)
+                    case .adrp: adrp(op, at: here)
+                    case .addImm64: addImm64(op)
+                    case .addImm32: addImm32(op)
+                    case .subImm64: subImm64(op)
+                    case .subImm32: subImm32(op)
+                    case .addsImm64: addsImm64(op)
+                    case .addsImm32: addsImm32(op)
+                    case .subsImm64: subsImm64(op)
+                    case .subsImm32: subsImm32(op)
+                    case .andImm: andImm(op)
+                    case .orrImm64: orrImm64(op)
+                    case .orrImm32: orrImm32(op)
+                    case .eorImm64: eorImm64(op)
+                    case .eorImm32: eorImm32(op)
+                    case .andsImm64: andsImm64(op)
+                    case .andsImm32: andsImm32(op)
+                    case .movImm: movImm(op)
+                    case .movk64: movk64(op)
+                    case .movk32: movk32(op)
+                    case .ubfx64: ubfx64(op)
+                    case .ubfx32: ubfx32(op)
+                    case .ubfiz64: ubfiz64(op)
+                    case .ubfiz32: ubfiz32(op)
+                    case .sbfx64: sbfx64(op)
+                    case .sbfx32: sbfx32(op)
+                    case .sbfiz64: sbfiz64(op)
+                    case .sbfiz32: sbfiz32(op)
+                    case .bfxil64: bfxil64(op)
+                    case .bfxil32: bfxil32(op)
+                    case .bfi64: bfi64(op)
+                    case .bfi32: bfi32(op)
+                    case .extr64: extr64(op)
+                    case .extr32: extr32(op)
+
+                    // MARK: Branches
+                    case .b:
+                        pc = here &+ op.imm
+                        break inner
+                    case .bl:
+                        pc = bl(op, at: here)
+                        break inner
+                    case .bCond:
+                        if let target = bCond(op, at: here) { pc = target; break inner }
+                    case .cbz64:
+                        if let target = cbz64(op, at: here) { pc = target; break inner }
+                    case .cbz32:
+                        if let target = cbz32(op, at: here) { pc = target; break inner }
+                    case .cbnz64:
+                        if let target = cbnz64(op, at: here) { pc = target; break inner }
+                    case .cbnz32:
+                        if let target = cbnz32(op, at: here) { pc = target; break inner }
+                    case .tbz:
+                        if let target = tbz(op, at: here) { pc = target; break inner }
+                    case .tbnz:
+                        if let target = tbnz(op, at: here) { pc = target; break inner }
+                    case .br, .ret:
+                        pc = r(op.b)
+                        break inner
+                    case .blr:
+                        pc = blr(op, at: here)
+                        break inner
+                    case .countedBranch:
+                        x[AArch64CPU.branchesSlot] &+= 1
+                        if let target = countedBranch(op, at: here) { pc = target; continue outer }
+
+                    // MARK: Exceptions and system
+                    case .svc:
+                        svc(op, at: here)
+                        pc = cpu.pc
+                        continue outer
+                    case .hvc, .smc:
+                        if block.el == 0 {
+                            cpu.takeUndefined(at: here)
+                            pc = cpu.pc
+                            continue outer
                         }
-                        pc = cpu.pc
-                        if resume { continue outer }
-                        return .firmwareCallHandled
-                    }
-                    return .firmwareCall(instruction, immediate: UInt16(op.imm))
-                case .brk:
-                    brk(op, at: here)
-                    pc = cpu.pc
-                    continue outer
-                case .eret:
-                    eret(at: here, block)
-                    pc = cpu.pc
-                    continue outer
-                case .nop, .yield, .dsb, .dmb:
-                    break
-                case .sevl: sevl()
-                case .clrex: clrex()
-                case .isb:
-                    pc = here &+ 4
-                    continue outer
-                case .wfi, .wfe, .sev, .msrImmediate, .mrs, .msr, .sys:
-                    // System registers may read the count (the PMU's counters, the counted
-                    // clock): publish it.
-                    publishRetired(&retired, limit: &limit)
-                    switch system(op, at: here, block) {
-                    case .next: break
-                    case .jump(let target):
-                        pc = target
-                        continue outer
-                    case .exception:
+                        pc = here &+ 4
+                        let instruction: FirmwareCallInstruction = op.kind == .hvc ? .hvc : .smc
+                        if let handler = firmwareCallHandler {
+                            // Answered in place: no return from the run loop, as TCG does not
+                            // leave its translated code for QEMU's PSCI.
+                            cpu.pc = pc
+                            publishRetired(&retired, limit: &limit)
+                            let resume = handler._withUnsafeGuaranteedRef {
+                                $0.handleFirmwareCall(instruction, immediate: UInt16(op.imm), cpu: cpu)
+                            }
+                            pc = cpu.pc
+                            if resume { continue outer }
+                            return .firmwareCallHandled
+                        }
+                        return .firmwareCall(instruction, immediate: UInt16(op.imm))
+                    case .brk:
+                        brk(op, at: here)
                         pc = cpu.pc
                         continue outer
-                    case .exit(let exit, let at):
-                        pc = at
-                        return exit
+                    case .eret:
+                        eret(at: here, block)
+                        pc = cpu.pc
+                        continue outer
+                    case .nop, .yield, .dsb, .dmb:
+                        break
+                    case .sevl: sevl()
+                    case .clrex: clrex()
+                    case .isb:
+                        pc = here &+ 4
+                        continue outer
+                    case .wfi, .wfe, .sev, .msrImmediate, .mrs, .msr, .sys:
+                        // System registers may read the count (the PMU's counters, the counted
+                        // clock): publish it.
+                        publishRetired(&retired, limit: &limit)
+                        switch system(op, at: here, block) {
+                        case .next: break
+                        case .jump(let target):
+                            pc = target
+                            continue outer
+                        case .exception:
+                            pc = cpu.pc
+                            continue outer
+                        case .exit(let exit, let at):
+                            pc = at
+                            return exit
+                        }
+
+                    // MARK: Data processing, register
+                    case .andReg64: andReg64(op)
+                    case .andReg32: andReg32(op)
+                    case .bicReg64: bicReg64(op)
+                    case .bicReg32: bicReg32(op)
+                    case .orrReg64: orrReg64(op)
+                    case .orrReg32: orrReg32(op)
+                    case .ornReg64: ornReg64(op)
+                    case .ornReg32: ornReg32(op)
+                    case .eorReg64: eorReg64(op)
+                    case .eorReg32: eorReg32(op)
+                    case .eonReg64: eonReg64(op)
+                    case .eonReg32: eonReg32(op)
+                    case .andsReg64: andsReg64(op)
+                    case .andsReg32: andsReg32(op)
+                    case .bicsReg64: bicsReg64(op)
+                    case .bicsReg32: bicsReg32(op)
+                    case .movReg64: movReg64(op)
+                    case .movReg32: movReg32(op)
+                    case .addReg64: addReg64(op)
+                    case .addReg32: addReg32(op)
+                    case .subReg64: subReg64(op)
+                    case .subReg32: subReg32(op)
+                    case .addsReg64: addsReg64(op)
+                    case .addsReg32: addsReg32(op)
+                    case .subsReg64: subsReg64(op)
+                    case .subsReg32: subsReg32(op)
+                    case .addExt64: addExt64(op)
+                    case .addExt32: addExt32(op)
+                    case .subExt64: subExt64(op)
+                    case .subExt32: subExt32(op)
+                    case .addsExt64: addsExt64(op)
+                    case .addsExt32: addsExt32(op)
+                    case .subsExt64: subsExt64(op)
+                    case .subsExt32: subsExt32(op)
+                    case .adc64: adc64(op)
+                    case .adc32: adc32(op)
+                    case .sbc64: sbc64(op)
+                    case .sbc32: sbc32(op)
+                    case .adcs64: adcs64(op)
+                    case .adcs32: adcs32(op)
+                    case .sbcs64: sbcs64(op)
+                    case .sbcs32: sbcs32(op)
+                    case .ccmnReg64: ccmnReg64(op)
+                    case .ccmnReg32: ccmnReg32(op)
+                    case .ccmpReg64: ccmpReg64(op)
+                    case .ccmpReg32: ccmpReg32(op)
+                    case .ccmnImm64: ccmnImm64(op)
+                    case .ccmnImm32: ccmnImm32(op)
+                    case .ccmpImm64: ccmpImm64(op)
+                    case .ccmpImm32: ccmpImm32(op)
+                    case .csel64: csel64(op)
+                    case .csel32: csel32(op)
+                    case .csinc64: csinc64(op)
+                    case .csinc32: csinc32(op)
+                    case .csinv64: csinv64(op)
+                    case .csinv32: csinv32(op)
+                    case .csneg64: csneg64(op)
+                    case .csneg32: csneg32(op)
+                    case .rbit64: rbit64(op)
+                    case .rbit32: rbit32(op)
+                    case .rev16_64: rev16_64(op)
+                    case .rev16_32: rev16_32(op)
+                    case .rev32_64: rev32_64(op)
+                    case .rev64: rev64(op)
+                    case .rev32: rev32(op)
+                    case .clz64: clz64(op)
+                    case .clz32: clz32(op)
+                    case .cls64: cls64(op)
+                    case .cls32: cls32(op)
+                    case .udiv64: udiv64(op)
+                    case .udiv32: udiv32(op)
+                    case .sdiv64: sdiv64(op)
+                    case .sdiv32: sdiv32(op)
+                    case .lslv64: lslv64(op)
+                    case .lslv32: lslv32(op)
+                    case .lsrv64: lsrv64(op)
+                    case .lsrv32: lsrv32(op)
+                    case .asrv64: asrv64(op)
+                    case .asrv32: asrv32(op)
+                    case .rorv64: rorv64(op)
+                    case .rorv32: rorv32(op)
+                    case .crc32b: crc(op, bytes: 1, castagnoli: false)
+                    case .crc32h: crc(op, bytes: 2, castagnoli: false)
+                    case .crc32w: crc(op, bytes: 4, castagnoli: false)
+                    case .crc32x: crc(op, bytes: 8, castagnoli: false)
+                    case .crc32cb: crc(op, bytes: 1, castagnoli: true)
+                    case .crc32ch: crc(op, bytes: 2, castagnoli: true)
+                    case .crc32cw: crc(op, bytes: 4, castagnoli: true)
+                    case .crc32cx: crc(op, bytes: 8, castagnoli: true)
+                    case .madd64: madd64(op)
+                    case .madd32: madd32(op)
+                    case .msub64: msub64(op)
+                    case .msub32: msub32(op)
+                    case .smaddl: smaddl(op)
+                    case .smsubl: smsubl(op)
+                    case .umaddl: umaddl(op)
+                    case .umsubl: umsubl(op)
+                    case .smulh: smulh(op)
+                    case .umulh: umulh(op)
+
+                    // MARK: Loads and stores: false means an exception was taken.
+                    case .ldrxImm:
+                        if !ldrxImm(op, at: here, block) { pc = cpu.pc; continue outer }
+                    case .ldrwImm:
+                        if !ldrwImm(op, at: here, block) { pc = cpu.pc; continue outer }
+                    case .ldrhImm, .ldrbImm, .ldrsbxImm, .ldrsbwImm, .ldrshxImm, .ldrshwImm, .ldrswImm:
+                        if !loadImmediate(op, at: here, block) { pc = cpu.pc; continue outer }
+                    case .strxImm:
+                        if !strxImm(op, at: here, block) { pc = cpu.pc; continue outer }
+                    case .strwImm:
+                        if !strwImm(op, at: here, block) { pc = cpu.pc; continue outer }
+                    case .strhImm, .strbImm:
+                        if !storeImmediate(op, at: here, block) { pc = cpu.pc; continue outer }
+                    case .ldrb, .ldrh, .ldrw, .ldrx, .ldrsbx, .ldrsbw, .ldrshx, .ldrshw, .ldrsw:
+                        if !load(op, at: here, block) { pc = cpu.pc; continue outer }
+                    case .strb, .strh, .strw, .strx:
+                        if !store(op, at: here, block) { pc = cpu.pc; continue outer }
+                    case .prfm, .prfmLiteral:
+                        break  // a hint: no access, no fault
+                    case .ldrLiteral32:
+                        if !loadLiteral(op, at: here, size: 4, block) { pc = cpu.pc; continue outer }
+                    case .ldrLiteral64:
+                        if !loadLiteral(op, at: here, size: 8, block) { pc = cpu.pc; continue outer }
+                    case .ldrswLiteral:
+                        if !loadLiteral(op, at: here, size: 4, signed: true, block) { pc = cpu.pc; continue outer }
+                    case .ldp64, .ldp32, .ldpsw:
+                        if !loadPair(op, at: here, block) { pc = cpu.pc; continue outer }
+                    case .stp64, .stp32:
+                        if !storePair(op, at: here, block) { pc = cpu.pc; continue outer }
+                    case .ldxr, .ldaxr, .stxr, .stlxr, .ldxp, .ldaxp, .stxp, .stlxp, .ldar, .stlr,
+                        .cas, .casp, .atomicAdd, .atomicClear, .atomicEor, .atomicSet,
+                        .atomicSmax, .atomicSmin, .atomicUmax, .atomicUmin, .swp:
+                        if !synchronizing(op, at: here, block) { pc = cpu.pc; continue outer }
+
+                    // MARK: SIMD&FP loads and stores
+                    case .ldrFP8:
+                        if !loadFP(op, bytes: 1, at: here, block) { pc = cpu.pc; continue outer }
+                    case .ldrFP16:
+                        if !loadFP(op, bytes: 2, at: here, block) { pc = cpu.pc; continue outer }
+                    case .ldrFP32:
+                        if !loadFP(op, bytes: 4, at: here, block) { pc = cpu.pc; continue outer }
+                    case .ldrFP64:
+                        if !loadFP(op, bytes: 8, at: here, block) { pc = cpu.pc; continue outer }
+                    case .ldrFP128:
+                        if !loadFP(op, bytes: 16, at: here, block) { pc = cpu.pc; continue outer }
+                    case .strFP8:
+                        if !storeFP(op, bytes: 1, at: here, block) { pc = cpu.pc; continue outer }
+                    case .strFP16:
+                        if !storeFP(op, bytes: 2, at: here, block) { pc = cpu.pc; continue outer }
+                    case .strFP32:
+                        if !storeFP(op, bytes: 4, at: here, block) { pc = cpu.pc; continue outer }
+                    case .strFP64:
+                        if !storeFP(op, bytes: 8, at: here, block) { pc = cpu.pc; continue outer }
+                    case .strFP128:
+                        if !storeFP(op, bytes: 16, at: here, block) { pc = cpu.pc; continue outer }
+                    case .ldrFPLiteral:
+                        if !loadFPLiteral(op, at: here, block) { pc = cpu.pc; continue outer }
+                    case .ldpFP:
+                        if !loadPairFP(op, at: here, block) { pc = cpu.pc; continue outer }
+                    case .stpFP:
+                        if !storePairFP(op, at: here, block) { pc = cpu.pc; continue outer }
+                    case .ldStructures:
+                        if !structures(op, load: true, at: here, block) { pc = cpu.pc; continue outer }
+                    case .stStructures:
+                        if !structures(op, load: false, at: here, block) { pc = cpu.pc; continue outer }
+
+                    // MARK: SIMD&FP data processing
+                    case .simdFloatingPoint:
+                        if !simdFloatingPoint(op, at: here, block) { pc = cpu.pc; continue outer }
                     }
-
-                // MARK: Data processing, register
-                case .andReg64: andReg64(op)
-                case .andReg32: andReg32(op)
-                case .bicReg64: bicReg64(op)
-                case .bicReg32: bicReg32(op)
-                case .orrReg64: orrReg64(op)
-                case .orrReg32: orrReg32(op)
-                case .ornReg64: ornReg64(op)
-                case .ornReg32: ornReg32(op)
-                case .eorReg64: eorReg64(op)
-                case .eorReg32: eorReg32(op)
-                case .eonReg64: eonReg64(op)
-                case .eonReg32: eonReg32(op)
-                case .andsReg64: andsReg64(op)
-                case .andsReg32: andsReg32(op)
-                case .bicsReg64: bicsReg64(op)
-                case .bicsReg32: bicsReg32(op)
-                case .movReg64: movReg64(op)
-                case .movReg32: movReg32(op)
-                case .addReg64: addReg64(op)
-                case .addReg32: addReg32(op)
-                case .subReg64: subReg64(op)
-                case .subReg32: subReg32(op)
-                case .addsReg64: addsReg64(op)
-                case .addsReg32: addsReg32(op)
-                case .subsReg64: subsReg64(op)
-                case .subsReg32: subsReg32(op)
-                case .addExt64: addExt64(op)
-                case .addExt32: addExt32(op)
-                case .subExt64: subExt64(op)
-                case .subExt32: subExt32(op)
-                case .addsExt64: addsExt64(op)
-                case .addsExt32: addsExt32(op)
-                case .subsExt64: subsExt64(op)
-                case .subsExt32: subsExt32(op)
-                case .adc64: adc64(op)
-                case .adc32: adc32(op)
-                case .sbc64: sbc64(op)
-                case .sbc32: sbc32(op)
-                case .adcs64: adcs64(op)
-                case .adcs32: adcs32(op)
-                case .sbcs64: sbcs64(op)
-                case .sbcs32: sbcs32(op)
-                case .ccmnReg64: ccmnReg64(op)
-                case .ccmnReg32: ccmnReg32(op)
-                case .ccmpReg64: ccmpReg64(op)
-                case .ccmpReg32: ccmpReg32(op)
-                case .ccmnImm64: ccmnImm64(op)
-                case .ccmnImm32: ccmnImm32(op)
-                case .ccmpImm64: ccmpImm64(op)
-                case .ccmpImm32: ccmpImm32(op)
-                case .csel64: csel64(op)
-                case .csel32: csel32(op)
-                case .csinc64: csinc64(op)
-                case .csinc32: csinc32(op)
-                case .csinv64: csinv64(op)
-                case .csinv32: csinv32(op)
-                case .csneg64: csneg64(op)
-                case .csneg32: csneg32(op)
-                case .rbit64: rbit64(op)
-                case .rbit32: rbit32(op)
-                case .rev16_64: rev16_64(op)
-                case .rev16_32: rev16_32(op)
-                case .rev32_64: rev32_64(op)
-                case .rev64: rev64(op)
-                case .rev32: rev32(op)
-                case .clz64: clz64(op)
-                case .clz32: clz32(op)
-                case .cls64: cls64(op)
-                case .cls32: cls32(op)
-                case .udiv64: udiv64(op)
-                case .udiv32: udiv32(op)
-                case .sdiv64: sdiv64(op)
-                case .sdiv32: sdiv32(op)
-                case .lslv64: lslv64(op)
-                case .lslv32: lslv32(op)
-                case .lsrv64: lsrv64(op)
-                case .lsrv32: lsrv32(op)
-                case .asrv64: asrv64(op)
-                case .asrv32: asrv32(op)
-                case .rorv64: rorv64(op)
-                case .rorv32: rorv32(op)
-                case .crc32b: crc(op, bytes: 1, castagnoli: false)
-                case .crc32h: crc(op, bytes: 2, castagnoli: false)
-                case .crc32w: crc(op, bytes: 4, castagnoli: false)
-                case .crc32x: crc(op, bytes: 8, castagnoli: false)
-                case .crc32cb: crc(op, bytes: 1, castagnoli: true)
-                case .crc32ch: crc(op, bytes: 2, castagnoli: true)
-                case .crc32cw: crc(op, bytes: 4, castagnoli: true)
-                case .crc32cx: crc(op, bytes: 8, castagnoli: true)
-                case .madd64: madd64(op)
-                case .madd32: madd32(op)
-                case .msub64: msub64(op)
-                case .msub32: msub32(op)
-                case .smaddl: smaddl(op)
-                case .smsubl: smsubl(op)
-                case .umaddl: umaddl(op)
-                case .umsubl: umsubl(op)
-                case .smulh: smulh(op)
-                case .umulh: umulh(op)
-
-                // MARK: Loads and stores: false means an exception was taken.
-                case .ldrxImm:
-                    if !ldrxImm(op, at: here, block) { pc = cpu.pc; continue outer }
-                case .ldrwImm:
-                    if !ldrwImm(op, at: here, block) { pc = cpu.pc; continue outer }
-                case .ldrhImm, .ldrbImm, .ldrsbxImm, .ldrsbwImm, .ldrshxImm, .ldrshwImm, .ldrswImm:
-                    if !loadImmediate(op, at: here, block) { pc = cpu.pc; continue outer }
-                case .strxImm:
-                    if !strxImm(op, at: here, block) { pc = cpu.pc; continue outer }
-                case .strwImm:
-                    if !strwImm(op, at: here, block) { pc = cpu.pc; continue outer }
-                case .strhImm, .strbImm:
-                    if !storeImmediate(op, at: here, block) { pc = cpu.pc; continue outer }
-                case .ldrb, .ldrh, .ldrw, .ldrx, .ldrsbx, .ldrsbw, .ldrshx, .ldrshw, .ldrsw:
-                    if !load(op, at: here, block) { pc = cpu.pc; continue outer }
-                case .strb, .strh, .strw, .strx:
-                    if !store(op, at: here, block) { pc = cpu.pc; continue outer }
-                case .prfm, .prfmLiteral:
-                    break  // a hint: no access, no fault
-                case .ldrLiteral32:
-                    if !loadLiteral(op, at: here, size: 4, block) { pc = cpu.pc; continue outer }
-                case .ldrLiteral64:
-                    if !loadLiteral(op, at: here, size: 8, block) { pc = cpu.pc; continue outer }
-                case .ldrswLiteral:
-                    if !loadLiteral(op, at: here, size: 4, signed: true, block) { pc = cpu.pc; continue outer }
-                case .ldp64, .ldp32, .ldpsw:
-                    if !loadPair(op, at: here, block) { pc = cpu.pc; continue outer }
-                case .stp64, .stp32:
-                    if !storePair(op, at: here, block) { pc = cpu.pc; continue outer }
-                case .ldxr, .ldaxr, .stxr, .stlxr, .ldxp, .ldaxp, .stxp, .stlxp, .ldar, .stlr,
-                    .cas, .casp, .atomicAdd, .atomicClear, .atomicEor, .atomicSet,
-                    .atomicSmax, .atomicSmin, .atomicUmax, .atomicUmin, .swp:
-                    if !synchronizing(op, at: here, block) { pc = cpu.pc; continue outer }
-
-                // MARK: SIMD&FP loads and stores
-                case .ldrFP8:
-                    if !loadFP(op, bytes: 1, at: here, block) { pc = cpu.pc; continue outer }
-                case .ldrFP16:
-                    if !loadFP(op, bytes: 2, at: here, block) { pc = cpu.pc; continue outer }
-                case .ldrFP32:
-                    if !loadFP(op, bytes: 4, at: here, block) { pc = cpu.pc; continue outer }
-                case .ldrFP64:
-                    if !loadFP(op, bytes: 8, at: here, block) { pc = cpu.pc; continue outer }
-                case .ldrFP128:
-                    if !loadFP(op, bytes: 16, at: here, block) { pc = cpu.pc; continue outer }
-                case .strFP8:
-                    if !storeFP(op, bytes: 1, at: here, block) { pc = cpu.pc; continue outer }
-                case .strFP16:
-                    if !storeFP(op, bytes: 2, at: here, block) { pc = cpu.pc; continue outer }
-                case .strFP32:
-                    if !storeFP(op, bytes: 4, at: here, block) { pc = cpu.pc; continue outer }
-                case .strFP64:
-                    if !storeFP(op, bytes: 8, at: here, block) { pc = cpu.pc; continue outer }
-                case .strFP128:
-                    if !storeFP(op, bytes: 16, at: here, block) { pc = cpu.pc; continue outer }
-                case .ldrFPLiteral:
-                    if !loadFPLiteral(op, at: here, block) { pc = cpu.pc; continue outer }
-                case .ldpFP:
-                    if !loadPairFP(op, at: here, block) { pc = cpu.pc; continue outer }
-                case .stpFP:
-                    if !storePairFP(op, at: here, block) { pc = cpu.pc; continue outer }
-                case .ldStructures:
-                    if !structures(op, load: true, at: here, block) { pc = cpu.pc; continue outer }
-                case .stStructures:
-                    if !structures(op, load: false, at: here, block) { pc = cpu.pc; continue outer }
-
-                // MARK: SIMD&FP data processing
-                case .simdFloatingPoint:
-                    if !simdFloatingPoint(op, at: here, block) { pc = cpu.pc; continue outer }
+                    slot &+= 1
                 }
-                slot &+= 1
+                // Block chaining: a branch taken to an instruction of this page goes on there when
+                // the slice has budget left and nothing needs attention (the boundary's two tests,
+                // as one). The same page is the same decoded page, and a branch changes neither the
+                // exception level nor a control register, so `block` holds. Anything else, a
+                // misaligned target among them, takes the boundary.
+                guard (retired < limit) && (self.attention.pointee == 0) else { continue outer }
+                if pc & (~0xFFF | 3) != pageBase {
+                    let entry = (fetchTLB + Int(block.el) &* FastTLB.entries)[FastTLB.index(pc)]
+                    guard pc & (~0xFFF | 3) == entry.tag, let cached = entry.instructions else { continue outer }
+                    ops = cached
+                    pageBase = pc & ~0xFFF
+                }
+                slot = Int(truncatingIfNeeded: (pc & 0xFFF) >> 2)
             }
         }
     }
