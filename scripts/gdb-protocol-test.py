@@ -137,7 +137,9 @@ def main():
         check(stop.startswith(b"T02thread:1;"), f"Ctrl-C stops it with SIGINT (got {stop!r})")
         pc = client.request(b"p20")
         check(pc == b"0000204000000000", f"at the loop (pc {pc!r})")
-        client.send_raw(frame(b"k"))
+        # vCont with nothing to resume is an error; vKill is answered, then the run ends.
+        check(client.request(b"vCont;t") == b"E01", "vCont that resumes no thread is refused")
+        check(client.request(b"vKill;1") == b"OK", "vKill is answered OK before the kill")
         status = vm.wait(timeout=20)
         check(status == 9, f"kill ends the run with status 9 (got {status})")
     except Exception as error:  # noqa: BLE001 - any failure of the exchange is a test failure

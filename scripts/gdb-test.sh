@@ -70,6 +70,14 @@ expect "$out" 'exited normally' "continue runs the guest to its power-off"
 expect "$work/demo.console" 'powering off with PSCI SYSTEM_OFF' "the guest printed all it prints"
 expect "$work/demo.status" '^0$' "conduit exits with status 0"
 
+echo "gdb-test: gdb's kill, and a step of one thread while the others are held"
+session kill Tests/gdb/kill.gdb .build/guests/demo.elf --kernel .build/guests/demo.elf -smp 2 -s -S --timeout 120
+out=$work/kill.gdb.txt
+expect "$out" 'Thread 2 hit Breakpoint 1, 0x[0-9a-f]+ in secondary_main \(\)' "vCPU 1 stops in secondary_main"
+expect "$out" '^\$1 = \(void \(\*\)\(\)\) 0x[0-9a-f]+ <main\+[0-9]+>' "vCPU 0 steps one instruction of main, vCPU 1 held"
+expect "$out" 'Inferior 1 \(Remote target\) killed' "gdb's kill ends the inferior"
+expect "$work/kill.status" '^9$' "conduit exits with status 9"
+
 if [ "$linux" = yes ]; then
     echo "gdb-test: Debian's arm64 kernel, -gdb unix:PATH -S, hardware breakpoints"
     read -r kernel initrd < <(scripts/linux-guest.sh --print)

@@ -171,7 +171,8 @@ struct SessionOptions: ParsableArguments {
             let server: GDBServer
             do { server = try GDBServer(address: gdbAddress) } catch { throw CommandError(error.description) }
             server.policyText = { vm in (try? PolicyReport(policy: vm.router.policy, machineRouter: vm.router).text) ?? "" }
-            server.firmwareTraceSink = printer
+            server.firmwareTraceSink = FirmwareTracePrinter()
+            server.commandLineTraces = trace != nil
             server.isCancelled = { TerminationSignals.received != nil }
             server.log = { OutputFile.report("gdbstub: \($0)") }
             OutputFile.report("gdbstub: listening on \(gdbAddress)")

@@ -87,6 +87,9 @@ struct GDBMonitor {
             return "usage: monitor trace firmware on|off\n"
         }
         guard let sink = server.firmwareTraceSink else { return "this run has no trace output\n" }
+        if server.commandLineTraces {
+            return "--trace firmware traces every call already (on Conduit's standard error)\n"
+        }
         let tracing = machine.traceSinks.contains { $0 === sink }
         if words[1] == "on" {
             if !tracing { machine.traceSinks.append(sink) }

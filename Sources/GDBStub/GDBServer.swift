@@ -35,8 +35,12 @@ public final class GDBServer: MachineDebugger {
 
     /// What `monitor policy` prints: the VM's effective policy table.
     public var policyText: (VirtMachine) -> String = { _ in "no policy report available" }
-    /// The sink `monitor trace firmware on` adds to the machine's trace (and `off` removes).
+    /// The sink `monitor trace firmware on` adds to the machine's trace (and `off` and detach
+    /// remove): the stub's own, not one the command line installed.
     public var firmwareTraceSink: FirmwareTraceSink?
+    /// The command line traces every call already (`--trace firmware`): the monitor leaves the
+    /// trace alone.
+    public var commandLineTraces = false
     /// Whether the host wants the run over (a signal): waiting for a connection or a packet
     /// gives up.
     public var isCancelled: () -> Bool = { false }
@@ -89,7 +93,7 @@ public final class GDBServer: MachineDebugger {
             // for the stop (a packet sent as the machine started, before gdb saw it stopped).
             switch decoder.feed(byte) {
             case .interrupt?: interrupted = true
-            case let event?: queued.append(event)
+            case let event?: if queued.count < Self.maximumQueued { queued.append(event) }
             case nil: break
             }
         }
@@ -100,6 +104,10 @@ public final class GDBServer: MachineDebugger {
         return takeStopPending() || interrupted
     }
 
+    /// Packets kept from while the machine ran (gdb sends none in all-stop mode; a flood is
+    /// dropped, not stored).
+    static let maximumQueued = 16
+
     private func takeStopPending() -> Bool {
         defer { stopPending = false }
         return stopPending
@@ -109,7 +117,7 @@ public final class GDBServer: MachineDebugger {
         guard let connection, connection.isOpen else { return .resume }
         // A stop ends every step asked for: the vCPUs that did not get to theirs forget them.
         for cpu in machine.cpus { cpu.cancelHostStep() }
-        machine.onlyRunnableVCPU = nil
+        machine.heldVCPUs = []
         var (thread, signal, extra, note) = describe(event, machine)
         if attaching, case .interrupted = event { signal = 5 }
         attaching = false
@@ -192,7 +200,9 @@ public final class GDBServer: MachineDebugger {
     private func detach(_ machine: VirtMachine, reason: String) {
         for cpu in machine.cpus { cpu.clearHostDebug() }
         machine.firmwareCallCatches.removeAll()
-        machine.onlyRunnableVCPU = nil
+        machine.heldVCPUs = []
+        // The trace gdb turned on goes with it; one from the command line stays.
+        if let sink = firmwareTraceSink { machine.traceSinks.removeAll { $0 === sink } }
         connection = nil
         resumed = false
         log("\(reason); the guest runs on (the stub still listens on \(address))")
@@ -383,48 +393,57 @@ public final class GDBServer: MachineDebugger {
     private func step(_ stepping: Bool, at address: UInt64?, _ machine: VirtMachine) -> Action {
         let index = continueThread ?? registerThread
         if let address { machine.cpus[index].setPC(address) }
-        if stepping {
-            machine.cpus[index].requestHostStep()
-            machine.onlyRunnableVCPU = index
-        }
+        guard stepping else { return .resume }
+        return resume(stepping: [index], continuing: [], machine)
+    }
+
+    /// Resumes the machine with the vCPUs in `stepping` to step and those in `continuing` to
+    /// run; the rest stay stopped. If no vCPU that is to move is powered on, none is held:
+    /// holding the rest would leave nothing that could run, and the stepped vCPU would never
+    /// reach its step.
+    private func resume(stepping: Set<Int>, continuing: Set<Int>, _ machine: VirtMachine) -> Action {
+        for index in stepping { machine.cpus[index].requestHostStep() }
+        let moving = stepping.union(continuing)
+        let held = Set(machine.cpus.indices).subtracting(moving)
+        let anyOn = moving.contains { machine.power(of: $0) == .on }
+        machine.heldVCPUs = anyOn ? held : []
         return .resume
     }
 
-    /// `vCont;ACTION[:THREAD];...`: one vCPU stepped; the others continue if some action says so
-    /// for them, else stay stopped.
+    /// `vCont;ACTION[:THREAD];...`: each thread takes the first action that names it, or else
+    /// the first action without a thread (`-1` is all); threads no action covers stay stopped.
+    /// `c` and `C` continue, `s` and `S` step (signals mean nothing to a machine), `t` stops.
     private func vCont(_ actions: Substring, _ machine: VirtMachine) -> Action {
-        var stepped: [Int] = []
-        var othersContinue = false
+        var chosen: [Int: Character] = [:]
+        var fallback: Character?
         for action in actions.split(separator: ";") {
             let parts = action.split(separator: ":", maxSplits: 1)
-            guard let verb = parts.first?.first else { return .reply("E01") }
-            var target: Int?
-            if parts.count == 2 {
-                guard parts[1] != "-1" else { othersContinue = othersContinue || verb == "c" || verb == "C"; continue }
+            guard let verb = parts.first?.first, "cCsSt".contains(verb) else { return .reply("E01") }
+            if parts.count == 2 && parts[1] != "-1" {
                 guard let index = vcpu(Array(parts[1].utf8), machine) else { return .reply("E01") }
-                target = index
-            }
-            switch verb {
-            case "s", "S":
-                let index = target ?? registerThread
-                if !stepped.contains(index) { stepped.append(index) }
-            case "c", "C":
-                if target == nil { othersContinue = true }
-            case "t":
-                continue
-            default:
-                return .reply("E01")
+                if chosen[index] == nil { chosen[index] = verb }
+            } else if fallback == nil {
+                fallback = verb
             }
         }
-        for index in stepped { machine.cpus[index].requestHostStep() }
-        if stepped.count == 1 && !othersContinue { machine.onlyRunnableVCPU = stepped[0] }
-        return .resume
+        var stepping: Set<Int> = []
+        var continuing: Set<Int> = []
+        for index in machine.cpus.indices {
+            switch chosen[index] ?? fallback {
+            case "s"?, "S"?: stepping.insert(index)
+            case "c"?, "C"?: continuing.insert(index)
+            default: break
+            }
+        }
+        guard !stepping.isEmpty || !continuing.isEmpty else { return .reply("E01") }
+        return resume(stepping: stepping, continuing: continuing, machine)
     }
 
     private func verbose(_ text: String, _ machine: VirtMachine) -> Action {
         if text == "vCont?" { return .reply("vCont;c;C;s;S") }
         if text.hasPrefix("vCont;") { return vCont(text.dropFirst(6), machine) }
         if text.hasPrefix("vKill") {
+            send("OK")  // gdb's kill waits for it
             return .kill
         }
         return .reply("")  // vMustReplyEmpty and everything else not supported

@@ -89,6 +89,23 @@ import Testing
         #expect(m.read64(data) == 0x55)
     }
 
+    /// A watchpoint hit by the slice's last instruction is left for the machine to collect
+    /// (`takePendingHostStop`), and the instruction that did not execute does not count.
+    @Test func watchpointAtTheEndOfASliceIsKeptAndNotCounted() throws {
+        let data = TestMachine.ramBase + 0x8000
+        let m = try TestMachine("""
+            ldr x1, =\(data)
+            str x1, [x1]
+            hvc #\(Self.finished)
+            """)
+        m.cpu.insertHostWatchpoint(HostWatchpoint(address: data, length: 8, kind: .write))
+        #expect(m.cpu.run(maxInstructions: 2) == .budgetExhausted)
+        #expect(m.cpu.instructionsRetired == 1)  // the LDR; the STR did not execute
+        #expect(m.cpu.takePendingHostStop() == .watchpoint(.write, address: data))
+        #expect(m.cpu.takePendingHostStop() == nil)
+        #expect(m.cpu.pc == Self.address(ofInstruction: 1))
+    }
+
     @Test func readWatchpointStopsTheLoad() throws {
         let data = TestMachine.ramBase + 0x8000
         let m = try TestMachine("""

@@ -137,6 +137,24 @@ extension AArch64CPU {
         refreshDebugState()
     }
 
+    /// The stop a run left for the host without reporting it: a watchpoint that matched in the
+    /// slice's last instruction, or a step whose instruction completed, when the budget ran out
+    /// (or an exit was requested) before the next block boundary. Taking it clears it.
+    public func takePendingHostStop() -> HostDebugStop? {
+        if let stop = hostDebug.pendingStop {
+            hostDebug.pendingStop = nil
+            refreshDebugState()
+            return stop
+        }
+        guard hostDebug.stepInFlight else { return nil }
+        hostDebug.stepInFlight = false
+        refreshDebugState()
+        return .stepped
+    }
+
+    /// Whether a host step is asked for or under way.
+    public var hostStepPending: Bool { hostDebug.stepRequested || hostDebug.stepInFlight }
+
     /// Removes every host breakpoint, watchpoint and pending step (a debugger detached).
     public func clearHostDebug() {
         let hadWatchpoints = !hostDebug.watchpoints.isEmpty
@@ -160,6 +178,9 @@ extension AArch64CPU {
         }
         hostDebug.pendingStop = .watchpoint(hit.kind, address: max(va, hit.address))
         self.pc = pc
+        // The instruction did not execute: it must not count (icount time, the PMU). The run
+        // loop adds its own count to this one when it returns, so the sum comes out right.
+        instructionsRetired &-= 1
         return true
     }
 

@@ -67,8 +67,9 @@ public final class VirtMachine: FirmwareCallHandler, GenericTimerObserver, Perfo
     /// The debugger attached, if any (`MachineDebugger.swift`): polled before every scheduler
     /// round, told of host breakpoints, watchpoints, steps and caught firmware calls.
     public var debugger: MachineDebugger?
-    /// While set, only this vCPU runs: a debugger stepping one thread keeps the others still.
-    public var onlyRunnableVCPU: Int?
+    /// vCPUs the debugger keeps stopped while the others run (a step of one thread); they
+    /// neither run nor count as able to wake.
+    public var heldVCPUs: Set<Int> = []
     /// The firmware calls that stop the machine for ``debugger``, before and after their answer.
     public var firmwareCallCatches = FirmwareCallCatches() {
         didSet { catchesFirmwareCalls = !firmwareCallCatches.isEmpty }
@@ -81,6 +82,9 @@ public final class VirtMachine: FirmwareCallHandler, GenericTimerObserver, Perfo
     /// keeps its record in ``caughtRecord`` for the debugger.
     @exclusivity(unchecked) private var recordsCaughtCall = false
     @exclusivity(unchecked) private var caughtRecord: FirmwareTraceRecord?
+    /// Host time spent stopped for the debugger, which neither the timeout nor the speed
+    /// estimate counts.
+    private var debuggerNanoseconds: UInt64 = 0
 
     /// What ``boot(_:)`` loaded, replayed on SYSTEM_RESET as QEMU restores its ROM blobs.
     public private(set) var bootPlan: BootPlan?
@@ -243,9 +247,13 @@ public final class VirtMachine: FirmwareCallHandler, GenericTimerObserver, Perfo
     }
 
     /// Runs until the guest powers off, resets (without reboot), crashes, halts, or a limit passes.
+    /// The timeout and ``runSeconds`` leave out the time spent stopped for the debugger.
     public func run(timeout: Double? = nil, instructionLimit: UInt64? = nil) -> MachineExit {
-        let start = DispatchTime.now().uptimeNanoseconds
-        defer { runSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+        let runStart = DispatchTime.now().uptimeNanoseconds
+        let debuggedBefore = debuggerNanoseconds
+        // The run's start, moved later by every debugger stop: now - start is the time it ran.
+        var start: UInt64 { runStart &+ (debuggerNanoseconds &- debuggedBefore) }
+        defer { runSeconds += Double(DispatchTime.now().uptimeNanoseconds &- start) / 1e9 }
         let timeoutNanoseconds = timeout.map(Self.nanoseconds(seconds:))
         let quantum = configuration.quantum
 
@@ -253,7 +261,7 @@ public final class VirtMachine: FirmwareCallHandler, GenericTimerObserver, Perfo
             if let debugger, debugger.shouldInterrupt(self), let stop = stopForDebugger(.interrupted) { return stop }
             var anyRan = false
             for (index, cpu) in cpus.enumerated() {
-                if let only = onlyRunnableVCPU, only != index { continue }
+                if !heldVCPUs.isEmpty && heldVCPUs.contains(index) { continue }
                 guard isRunnable(index) else { continue }
                 anyRan = true
                 let slice = slice(for: cpu, quantum: quantum)
@@ -263,10 +271,12 @@ public final class VirtMachine: FirmwareCallHandler, GenericTimerObserver, Perfo
                 runningIndex = index
                 // Firmware calls are answered inside the run loop (``handleFirmwareCall``);
                 // the CPU stops only when one ends, suspends or powers off its caller.
+                let debuggedBeforeSlice = debuggerNanoseconds
                 let stop = handle(cpu.run(maxInstructions: slice), of: cpu)
                 runningIndex = nil
                 clock.endQuantum()
-                if clock.mode == .realTime {
+                // A slice that stopped for the debugger says nothing about the guest's speed.
+                if clock.mode == .realTime && debuggerNanoseconds == debuggedBeforeSlice {
                     noteSpeed(instructions: cpu.instructionsRetired &- retiredBefore,
                               nanoseconds: DispatchTime.now().uptimeNanoseconds &- sliceStart)
                 }
@@ -361,6 +371,8 @@ public final class VirtMachine: FirmwareCallHandler, GenericTimerObserver, Perfo
     private func handle(_ exit: CPUExit, of cpu: AArch64CPU) -> MachineExit? {
         switch exit {
         case .budgetExhausted, .exitRequested:
+            // A host watchpoint or step the slice ended before its boundary could report.
+            if debugger != nil, let stop = cpu.takePendingHostStop() { return stopForDebugger(.vcpu(cpu.index, stop)) }
             return nil
         case .firmwareCall(let instruction, let immediate):
             if catchesFirmwareCalls && firmwareCallCatches.contains(UInt32(truncatingIfNeeded: cpu.generalRegisters[0])) {
@@ -373,13 +385,15 @@ public final class VirtMachine: FirmwareCallHandler, GenericTimerObserver, Perfo
                 return caughtFirmwareCall(caught.instruction, immediate: caught.immediate, from: cpu)
             }
             defer { pendingStop = nil }
-            return pendingStop
+            return pendingStop ?? hostStepEnded(cpu)
         case .hostDebugStop(let reason):
             return stopForDebugger(.vcpu(cpu.index, reason))
         case .waitForInterrupt:
             power.activity[cpu.index] = .waitingForInterrupt
+            return hostStepEnded(cpu)
         case .waitForEvent:
             power.activity[cpu.index] = .waitingForEvent
+            return hostStepEnded(cpu)
         case .sendEvent:
             for other in cpus where other !== cpu { other.signalEvent() }
         }
@@ -405,12 +419,24 @@ public final class VirtMachine: FirmwareCallHandler, GenericTimerObserver, Perfo
         return pendingStop == nil && power.activity[cpu.index] == .running
     }
 
+    /// A stepped instruction that put its vCPU to sleep or off (WFI, WFE, CPU_OFF, CPU_SUSPEND)
+    /// completed: the step ends there, or the debugger would wait for a vCPU that may never run.
+    private func hostStepEnded(_ cpu: AArch64CPU) -> MachineExit? {
+        guard debugger != nil, cpu.hostStepPending else { return nil }
+        cpu.cancelHostStep()
+        return stopForDebugger(.vcpu(cpu.index, .stepped))
+    }
+
     /// Stops for the debugger with everything still: guest time does not pass while it looks.
     /// Returns ``MachineExit/killedByDebugger`` if it killed the guest.
     private func stopForDebugger(_ event: DebugStopEvent) -> MachineExit? {
         guard let debugger else { return nil }
         clock.pause()
-        defer { clock.resume() }
+        let stopped = DispatchTime.now().uptimeNanoseconds
+        defer {
+            clock.resume()
+            debuggerNanoseconds &+= DispatchTime.now().uptimeNanoseconds &- stopped
+        }
         return debugger.machineStopped(self, event) == .kill ? .killedByDebugger : nil
     }
 
@@ -520,7 +546,7 @@ public final class VirtMachine: FirmwareCallHandler, GenericTimerObserver, Perfo
     /// No vCPU can run: sleep (or, counting instructions, jump) to the next timer deadline, or
     /// until console input arrives. Returns a reason to stop when nothing could ever wake a vCPU.
     private func idle(until timeoutDeadline: UInt64?) -> MachineExit? {
-        let sleeping = cpus.indices.filter { power.table.state(of: $0) == .on }
+        let sleeping = cpus.indices.filter { power.table.state(of: $0) == .on && !heldVCPUs.contains($0) }
         // A timer or device may have raised an interrupt since the vCPUs were looked at.
         for index in sleeping where wakes(index) { return nil }
         // Deadlines already passed have raised their interrupt; if that did not wake the vCPU
