@@ -560,6 +560,11 @@ public final class VirtMachine: FirmwareCallHandler, GenericTimerObserver, Perfo
             }
         }
         let waitsForInput = consoleInput?.isOpen ?? false
+        if deadline == nil && !waitsForInput && !heldVCPUs.isEmpty {
+            // The debugger holds vCPUs that could run: not a halt, but a wait for Ctrl-C.
+            Thread.sleep(forTimeInterval: 0.01)
+            return nil
+        }
         if deadline == nil && !waitsForInput {
             if sleeping.isEmpty { return .halted("every vCPU is off") }
             return .halted("every vCPU waits (WFI/WFE) with no timer armed and no console input to wake it")
