@@ -12,6 +12,8 @@ final class GDBListener {
 
     init(_ address: GDBListenAddress) throws(GDBStubError) {
         self.address = address
+        let fd: Int32
+        let bound: Bool
         switch address {
         case .tcp(let host, let port):
             var socketAddress = sockaddr_in()
@@ -20,43 +22,40 @@ final class GDBListener {
             guard inet_pton(AF_INET, host, &socketAddress.sin_addr) == 1 else {
                 throw .socket(address, "'\(host)' is not an IPv4 address")
             }
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             guard fd >= 0 else { throw .socket(address, Self.lastError("socket")) }
             var yes: Int32 = 1
             setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-            let bound = withUnsafePointer(to: &socketAddress) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            guard bound == 0 else {
-                let error = Self.lastError("bind")
-                close(fd)
-                throw .socket(address, error)
-            }
-            descriptor = fd
+            bound = Self.bind(fd, &socketAddress)
         case .unix(let path):
             var socketAddress = sockaddr_un()
             socketAddress.sun_family = sa_family_t(AF_UNIX)
             withUnsafeMutableBytes(of: &socketAddress.sun_path) { raw in
                 for (index, byte) in path.utf8.enumerated() where index < raw.count - 1 { raw[index] = byte }
             }
-            let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+            fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
             guard fd >= 0 else { throw .socket(address, Self.lastError("socket")) }
             unlink(path)  // a socket left by an earlier run
-            let bound = withUnsafePointer(to: &socketAddress) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-            }
-            guard bound == 0 else {
-                let error = Self.lastError("bind")
-                close(fd)
-                throw .socket(address, error)
-            }
-            descriptor = fd
+            bound = Self.bind(fd, &socketAddress)
         }
-        guard listen(descriptor, 1) == 0 else {
-            let error = Self.lastError("listen")
-            close(descriptor)
+        guard bound else {
+            let error = Self.lastError("bind")
+            close(fd)
             throw .socket(address, error)
         }
+        guard listen(fd, 1) == 0 else {
+            let error = Self.lastError("listen")
+            close(fd)
+            throw .socket(address, error)
+        }
+        descriptor = fd
+    }
+
+    /// Binds `fd` to a `sockaddr_in` or `sockaddr_un`.
+    private static func bind<Address>(_ fd: Int32, _ socketAddress: inout Address) -> Bool {
+        withUnsafePointer(to: &socketAddress) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, socklen_t(MemoryLayout<Address>.size)) }
+        } == 0
     }
 
     deinit {

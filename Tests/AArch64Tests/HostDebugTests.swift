@@ -6,8 +6,7 @@ import Testing
 @Suite struct HostDebugTests {
     static let finished: UInt16 = 0x77
 
-    /// The address of the instruction labelled `target` in a TestMachine program whose first
-    /// instructions are `prefix` words long.
+    /// The address of instruction `index` (from 0) of a TestMachine program.
     static func address(ofInstruction index: Int) -> UInt64 { TestMachine.ramBase + UInt64(index) * 4 }
 
     @Test func breakpointStopsBeforeTheInstruction() throws {

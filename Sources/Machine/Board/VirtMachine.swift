@@ -82,9 +82,6 @@ public final class VirtMachine: FirmwareCallHandler, GenericTimerObserver, Perfo
     /// keeps its record in ``caughtRecord`` for the debugger.
     @exclusivity(unchecked) private var recordsCaughtCall = false
     @exclusivity(unchecked) private var caughtRecord: FirmwareTraceRecord?
-    /// Host time spent stopped for the debugger, which neither the timeout nor the speed
-    /// estimate counts.
-    private var debuggerNanoseconds: UInt64 = 0
 
     /// What ``boot(_:)`` loaded, replayed on SYSTEM_RESET as QEMU restores its ROM blobs.
     public private(set) var bootPlan: BootPlan?
@@ -250,9 +247,10 @@ public final class VirtMachine: FirmwareCallHandler, GenericTimerObserver, Perfo
     /// The timeout and ``runSeconds`` leave out the time spent stopped for the debugger.
     public func run(timeout: Double? = nil, instructionLimit: UInt64? = nil) -> MachineExit {
         let runStart = DispatchTime.now().uptimeNanoseconds
-        let debuggedBefore = debuggerNanoseconds
-        // The run's start, moved later by every debugger stop: now - start is the time it ran.
-        var start: UInt64 { runStart &+ (debuggerNanoseconds &- debuggedBefore) }
+        let pausedBefore = clock.pausedNanoseconds
+        // The run's start, moved later by every debugger stop (the clock is paused through
+        // each): now - start is the time it ran.
+        var start: UInt64 { runStart &+ (clock.pausedNanoseconds &- pausedBefore) }
         defer { runSeconds += Double(DispatchTime.now().uptimeNanoseconds &- start) / 1e9 }
         let timeoutNanoseconds = timeout.map(Self.nanoseconds(seconds:))
         let quantum = configuration.quantum
@@ -271,12 +269,12 @@ public final class VirtMachine: FirmwareCallHandler, GenericTimerObserver, Perfo
                 runningIndex = index
                 // Firmware calls are answered inside the run loop (``handleFirmwareCall``);
                 // the CPU stops only when one ends, suspends or powers off its caller.
-                let debuggedBeforeSlice = debuggerNanoseconds
+                let pausedBeforeSlice = clock.pausedNanoseconds
                 let stop = handle(cpu.run(maxInstructions: slice), of: cpu)
                 runningIndex = nil
                 clock.endQuantum()
                 // A slice that stopped for the debugger says nothing about the guest's speed.
-                if clock.mode == .realTime && debuggerNanoseconds == debuggedBeforeSlice {
+                if clock.mode == .realTime && clock.pausedNanoseconds == pausedBeforeSlice {
                     noteSpeed(instructions: cpu.instructionsRetired &- retiredBefore,
                               nanoseconds: DispatchTime.now().uptimeNanoseconds &- sliceStart)
                 }
@@ -375,7 +373,7 @@ public final class VirtMachine: FirmwareCallHandler, GenericTimerObserver, Perfo
             if debugger != nil, let stop = cpu.takePendingHostStop() { return stopForDebugger(.vcpu(cpu.index, stop)) }
             return nil
         case .firmwareCall(let instruction, let immediate):
-            if catchesFirmwareCalls && firmwareCallCatches.contains(UInt32(truncatingIfNeeded: cpu.generalRegisters[0])) {
+            if isCaught(cpu) {
                 return caughtFirmwareCall(instruction, immediate: immediate, from: cpu)
             }
             return firmwareCall(instruction == .hvc ? .hvc : .smc, immediate: immediate, from: cpu)
@@ -410,13 +408,19 @@ public final class VirtMachine: FirmwareCallHandler, GenericTimerObserver, Perfo
     /// Answers a firmware call without leaving the vCPU's run loop; stops it when the call ends
     /// the run or takes the caller out of the running state (CPU_OFF, CPU_SUSPEND).
     override public func handleFirmwareCall(_ instruction: FirmwareCallInstruction, immediate: UInt16, cpu: AArch64CPU) -> Bool {
-        if catchesFirmwareCalls && firmwareCallCatches.contains(UInt32(truncatingIfNeeded: cpu.generalRegisters[0])) {
+        if isCaught(cpu) {
             // Out of the run loop, unanswered: the machine's loop stops for the debugger first.
             caughtCall = (instruction, immediate)
             return false
         }
         pendingStop = firmwareCall(instruction == .hvc ? .hvc : .smc, immediate: immediate, from: cpu)
         return pendingStop == nil && power.activity[cpu.index] == .running
+    }
+
+    /// Whether the call `cpu` is making (W0) is one the debugger catches.
+    @inline(__always)
+    private func isCaught(_ cpu: AArch64CPU) -> Bool {
+        catchesFirmwareCalls && firmwareCallCatches.contains(UInt32(truncatingIfNeeded: cpu.generalRegisters[0]))
     }
 
     /// A stepped instruction that put its vCPU to sleep or off (WFI, WFE, CPU_OFF, CPU_SUSPEND)
@@ -432,11 +436,7 @@ public final class VirtMachine: FirmwareCallHandler, GenericTimerObserver, Perfo
     private func stopForDebugger(_ event: DebugStopEvent) -> MachineExit? {
         guard let debugger else { return nil }
         clock.pause()
-        let stopped = DispatchTime.now().uptimeNanoseconds
-        defer {
-            clock.resume()
-            debuggerNanoseconds &+= DispatchTime.now().uptimeNanoseconds &- stopped
-        }
+        defer { clock.resume() }
         return debugger.machineStopped(self, event) == .kill ? .killedByDebugger : nil
     }
 

@@ -60,8 +60,8 @@ public final class MachineClock: CounterSource, GuestClock, @unchecked Sendable 
     /// Seconds since 1970 as the guest sees them (the RTC).
     public var wallSeconds: UInt64 { (startWallNanoseconds &+ nanoseconds) / 1_000_000_000 }
 
-    /// Real time spent paused (``pause()``), which the guest does not see pass.
-    private var pausedNanoseconds: UInt64 = 0
+    /// Host time spent paused (``pause()``), which the guest does not see pass.
+    public private(set) var pausedNanoseconds: UInt64 = 0
     private var pausedAt: UInt64?
 
     // MARK: Scheduler hooks
