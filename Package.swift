@@ -47,7 +47,7 @@ let package = Package(
         .executableTarget(
             name: "conduit-difftest",
             dependencies: [
-                "DifferentialTesting", "CommandLineSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "DifferentialTesting", "AArch64", "CommandLineSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Random words from random CPU and MMU state: no guest input may trap or hang the host.

@@ -1,4 +1,6 @@
+import AArch64
 import ArgumentParser
+import CommandLineSupport
 import Firmware
 import Foundation
 import Machine
@@ -31,6 +33,13 @@ struct MachineOptions: ParsableArguments {
     @Flag(name: .long, help: "Count time in instructions (1 ns each) for reproducible runs.")
     var icount = false
 
+    @Option(name: .long, help: "The execution engine: interpreter (the default), or translator (hot blocks become x86-64 code; x86-64 hosts).")
+    var engine: String = "interpreter"
+
+    @Option(name: .customLong("code-cache"), parsing: .unconditional,
+            help: "The translator's code cache per vCPU, 64K to 1G (default 32M); emptied and refilled when full.")
+    var codeCache: String?
+
     @Option(name: [.customLong("machine"), .customShort("M"), .customLong("machine", withSingleDash: true)],
             parsing: .unconditional,
             help: "The board: virt, or highbank64 (Highbank SiP services in the VMM and in a firmware blob); QEMU's properties gic-version=2|3, secure=off, virtualization=off may follow (virt,gic-version=2).")
@@ -57,6 +66,18 @@ struct MachineOptions: ParsableArguments {
         }
         configuration.gicVersion = gic ?? board.gicVersion ?? 3
         configuration.clockMode = icount ? .instructionCounted : .realTime
+        guard let engine = ExecutionEngine(rawValue: engine.lowercased()) else {
+            throw CommandError("--engine: '\(self.engine)' is not an engine (interpreter or translator)")
+        }
+        guard engine.isAvailable else { throw CommandError("--engine: \(engine.rawValue) needs an x86-64 host") }
+        configuration.engine = engine
+        if let codeCache {
+            let bytes = try CommandLineValues.size(codeCache, flag: "--code-cache")
+            guard bytes <= UInt64(TranslatorSettings.codeCacheSizes.upperBound), TranslatorSettings.codeCacheSizes.contains(Int(bytes)) else {
+                throw CommandError("--code-cache: '\(codeCache)' is outside 64K to 1G")
+            }
+            configuration.translator.codeCacheSize = Int(bytes)
+        }
         configuration.forwardHandlers = forwardHandlers
         switch board.board {
         case "virt":

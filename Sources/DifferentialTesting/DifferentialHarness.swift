@@ -85,12 +85,15 @@ public final class DifferentialHarness {
     let unicorn: UnicornCPU
     private final class Counter: CounterSource { var counter: UInt64 = 0 }
 
-    /// A harness whose Conduit CPU has `features`; Unicorn runs its Cortex-A57 model, or its
+    /// A harness whose Conduit CPU has `features` and runs with `engine` (the translator
+    /// translating every block at its first run); Unicorn runs its Cortex-A57 model, or its
     /// "max" model when the features include LSE.
-    public init(features: CPUFeatures) throws {
+    public init(features: CPUFeatures, engine: ExecutionEngine = .interpreter) throws {
         let lse = features.lse
         try memory.addRAM(base: Self.ramBase, size: UInt64(Self.ramSize))
         conduit = AArch64CPU(memory: memory, features: features, counter: Counter())
+        conduit.engine = engine
+        conduit.translatorSettings.threshold = 0
         unicorn = try UnicornCPU(lse: lse)
         try unicorn.map(Self.ramBase, size: Self.ramSize)
 

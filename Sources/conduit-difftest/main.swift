@@ -1,7 +1,10 @@
+import AArch64
 import ArgumentParser
 import CommandLineSupport
 import DifferentialTesting
 import Foundation
+
+extension ExecutionEngine: ExpressibleByArgument {}
 
 /// `conduit-difftest`: runs random instruction streams on Conduit's AArch64 interpreter and on
 /// Unicorn, and reports every difference.
@@ -22,8 +25,12 @@ struct DifferentialTestCommand: ParsableCommand {
     @Flag(help: "Test without the LSE atomics (Cortex-A57 model on both sides).")
     var noLSE = false
 
+    @Option(help: "Conduit's engine: interpreter, or translator (every block translated at its first run).")
+    var engine: ExecutionEngine = .interpreter
+
     func validate() throws {
         guard count > 0 else { throw ValidationError("--count must be positive") }
+        guard engine.isAvailable else { throw ValidationError("--engine \(engine.rawValue): not available on this host (x86-64 only)") }
         if let only {
             let names = InstructionClass.all(lse: !noLSE).map(\.name)
             guard names.contains(where: { $0.lowercased().contains(only.lowercased()) }) else {
@@ -36,12 +43,13 @@ struct DifferentialTestCommand: ParsableCommand {
         let start = Date()
         var total = 0
         var failed = 0
-        print("conduit-difftest: \(count) instructions per class, seed \(seed)")
-        _ = try DifferentialRun.run(count: count, seed: seed, lse: !noLSE, classFilter: only, keepMismatches: 3) { result in
+        print("conduit-difftest: \(count) instructions per class, seed \(seed), engine \(engine.rawValue)")
+        _ = try DifferentialRun.run(count: count, seed: seed, lse: !noLSE, classFilter: only, engine: engine, keepMismatches: 3) { result in
             total += result.instructions
             failed += result.mismatches.isEmpty ? 0 : 1
             let status = result.mismatches.isEmpty ? "0 mismatches" : "MISMATCHES"
-            print("  \(result.name): \(result.instructions) instructions in \(result.cases) cases, \(status)")
+            let translated = engine == .translator ? ", \(result.translatedBlocks) blocks translated" : ""
+            print("  \(result.name): \(result.instructions) instructions in \(result.cases) cases\(translated), \(status)")
             for mismatch in result.mismatches { print("    " + mismatch.replacingOccurrences(of: "\n", with: "\n    ")) }
         }
         let seconds = Date().timeIntervalSince(start)

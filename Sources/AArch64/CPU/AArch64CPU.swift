@@ -176,6 +176,12 @@ public final class AArch64CPU: MemoryObserver {
     @exclusivity(unchecked) var decodedPages: [UInt64: DecodedPage] = [:]
     /// Invalidated pages kept alive until the run loop reaches a safe point.
     @exclusivity(unchecked) var retiredPages: [DecodedPage] = []
+    /// How this vCPU runs guest code; set before it first runs.
+    @exclusivity(unchecked) public var engine: ExecutionEngine = .interpreter
+    /// The translator engine's code cache size and threshold; read when it first runs.
+    @exclusivity(unchecked) public var translatorSettings = TranslatorSettings()
+    /// The translator engine's state, made when it first runs.
+    @exclusivity(unchecked) var translator: A64Translator?
     /// Where this CPU publishes its exclusive reservations to ``memory``.
     @exclusivity(unchecked) var reservationCell: PhysicalMemory.ReservationCell?
     /// Maps other than ``memory`` that report their writes to this CPU (``observe(_:)``), each

@@ -10,13 +10,22 @@
 /// and slot only when needed; loads and stores try the fast TLB inline and fall back to
 /// out-of-line slow paths.
 extension AArch64CPU {
-    /// Runs until `maxInstructions` have retired (checked at block boundaries), or an exit.
+    /// Runs until `maxInstructions` have retired (checked at block boundaries), or an exit, with
+    /// the CPU's ``engine``.
     public func run(maxInstructions: Int) -> CPUExit {
+        let limit = UInt64(max(maxInstructions, 1))
+        // While the PMU counts, the interpreter runs: its boundary cuts the run short of a
+        // counter's overflow, which the translator's blocks would overrun.
+        if engine == .translator && !pmuActive { return runTranslated(limit: limit) }
+        return runInterpreted(limit: limit)
+    }
+
+    func runInterpreted(limit: UInt64) -> CPUExit {
         let interpreter = Interpreter(cpu: self)
         // The first block boundary brings counting PMU counters up to date and cuts the run
         // short of their next overflow; the last instructions are counted when the run ends.
         if pmuActive { attention.pointee |= Self.pmuAttention }
-        let exit = interpreter.run(limit: UInt64(max(maxInstructions, 1)))
+        let exit = interpreter.run(limit: limit)
         if pmuActive { synchronizePMU() }
         return exit
     }

@@ -166,7 +166,7 @@ struct TranslationCache {
 /// The instructions decoded from one 4 KiB page of guest RAM, decoded lazily one by one: every
 /// slot starts as ``OpKind/undecoded`` and is decoded the first time it runs. A sentinel slot
 /// after the last sends execution to the next page, and the slot after it holds the page's host
-/// address for the decoder.
+/// address for the decoder; the one after that, the page's translations (``A64Translator``), or 0.
 final class DecodedPage {
     let instructions: UnsafeMutablePointer<DecodedInstruction>
     let physicalPage: UInt64
@@ -174,14 +174,19 @@ final class DecodedPage {
     var isValid = true
 
     static let hostSlot = 1025
+    static let translationSlot = 1026
 
     init(physicalPage: UInt64, host: UnsafeRawPointer) {
         self.physicalPage = physicalPage
-        instructions = .allocate(capacity: 1026)
+        instructions = .allocate(capacity: 1027)
         instructions.initialize(repeating: DecodedInstruction(.undecoded), count: 1024)
         (instructions + 1024).initialize(to: DecodedInstruction(.endOfPage))
         (instructions + Self.hostSlot).initialize(to: DecodedInstruction(.undefined, imm: UInt64(UInt(bitPattern: host))))
+        (instructions + Self.translationSlot).initialize(to: DecodedInstruction(.undefined, imm: 0))
     }
 
-    deinit { instructions.deallocate() }
+    deinit {
+        UnsafeMutablePointer<UInt64>(bitPattern: UInt(instructions[Self.translationSlot].imm))?.deallocate()
+        instructions.deallocate()
+    }
 }

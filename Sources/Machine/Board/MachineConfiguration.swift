@@ -22,6 +22,10 @@ public struct MachineConfiguration: Sendable {
     public var cpuFeatures: CPUFeatures = .cortexA57
     /// The board on top of `virt`: its firmware services, conventions and blob.
     public var profile: MachineProfile = .virt
+    /// How the vCPUs execute guest code (`--engine`).
+    public var engine: ExecutionEngine = .interpreter
+    /// The translator's code cache and threshold (`--code-cache`).
+    public var translator = TranslatorSettings()
 
     public init() {}
 
@@ -39,6 +43,10 @@ public struct MachineConfiguration: Sendable {
         }
         guard ramSize <= VirtMemoryMap.maximumRAM else { throw .invalid("-m", "the virt board holds at most 255 GiB of RAM") }
         guard quantum > 0 else { throw .invalid("quantum", "must be positive") }
+        guard engine.isAvailable else { throw .invalid("--engine", "\(engine.rawValue) needs an x86-64 host") }
+        guard TranslatorSettings.codeCacheSizes.contains(translator.codeCacheSize) else {
+            throw .invalid("--code-cache", "\(translator.codeCacheSize >> 10) KiB is outside 64K to 1G")
+        }
     }
 }
 

@@ -105,9 +105,12 @@ public final class VirtMachine: FirmwareCallHandler, GenericTimerObserver, Perfo
         }
         let memory = self.memory
         cpus = mpidrs.enumerated().map { index, mpidr in
-            AArch64CPU(index: index, memory: memory, features: configuration.cpuFeatures,
-                       identity: CPUIdentity(mpidr: mpidr, gicSystemRegisters: configuration.gicVersion == 3),
-                       counter: clock)
+            let cpu = AArch64CPU(index: index, memory: memory, features: configuration.cpuFeatures,
+                                 identity: CPUIdentity(mpidr: mpidr, gicSystemRegisters: configuration.gicVersion == 3),
+                                 counter: clock)
+            cpu.engine = configuration.engine
+            cpu.translatorSettings = configuration.translator
+            return cpu
         }
         power = MachinePowerControl(mpidrs: mpidrs, memory: memory)
 
