@@ -1,4 +1,5 @@
 import AArch64
+import Foundation
 import TestSupport
 
 /// A counter the test advances by hand.
@@ -7,7 +8,17 @@ final class ManualCounter: CounterSource {
 }
 
 /// One CPU on 16 MiB of RAM at 0x4000_0000, for directed tests.
+///
+/// With `CONDUIT_TEST_ENGINE=translator` in the environment, every CPU runs the translator
+/// engine translating each block at its first run (scripts/test.sh runs the suite both ways).
 final class TestMachine {
+    static let engine = ProcessInfo.processInfo.environment["CONDUIT_TEST_ENGINE"].flatMap(ExecutionEngine.init(rawValue:)) ?? .interpreter
+
+    static func configure(_ cpu: AArch64CPU) {
+        cpu.engine = engine
+        cpu.translatorSettings.threshold = 0
+    }
+
     static let ramBase: UInt64 = 0x4000_0000
     static let ramSize: UInt64 = 16 << 20
     let memory = PhysicalMemory()
@@ -17,6 +28,7 @@ final class TestMachine {
     init(features: CPUFeatures = .all) {
         try! memory.addRAM(base: Self.ramBase, size: Self.ramSize)
         cpu = AArch64CPU(memory: memory, features: features, counter: counter)
+        Self.configure(cpu)
         cpu.reset(entry: Self.ramBase)
     }
 
@@ -63,6 +75,7 @@ final class TestMachine {
         let code = try Assembler.assemble(source, base: address)
         precondition(memory.write(code, at: address))
         let other = AArch64CPU(index: 1, memory: memory, features: cpu.features, counter: counter)
+        Self.configure(other)
         other.reset(entry: address)
         for register in [R.MAIR_EL1, R.TCR_EL1, R.TTBR0_EL1, R.SCTLR_EL1] {
             other.setSystemRegister(register, cpu.systemRegister(register)!)

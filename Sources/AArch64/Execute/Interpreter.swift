@@ -14,9 +14,7 @@ extension AArch64CPU {
     /// the CPU's ``engine``.
     public func run(maxInstructions: Int) -> CPUExit {
         let limit = UInt64(max(maxInstructions, 1))
-        // While the PMU counts, the interpreter runs: its boundary cuts the run short of a
-        // counter's overflow, which the translator's blocks would overrun.
-        if engine == .translator && !pmuActive { return runTranslated(limit: limit) }
+        if engine == .translator && !interpreterOnly { return runTranslated(limit: limit) }
         return runInterpreted(limit: limit)
     }
 

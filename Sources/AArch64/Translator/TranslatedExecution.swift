@@ -40,9 +40,21 @@ extension AArch64CPU {
             // instruction is spent.
             let exit = Interpreter(cpu: self).run(limit: 1)
             guard exit == .budgetExhausted else { return exit }
+            // The block may have started the PMU or armed the debugger (an MSR, which the
+            // interpreter alone executes).
+            if interpreterOnly {
+                let done = instructionsRetired &- start
+                return done < limit ? runInterpreted(limit: limit &- done) : .budgetExhausted
+            }
         }
         return .budgetExhausted
     }
+
+    /// Whether the interpreter must run the whole slice: while the PMU counts (its boundary cuts
+    /// the run short of a counter's overflow, which translated blocks would overrun) and while a
+    /// debugger, the guest's or the host's, is armed (breakpoints, watchpoints and steps are
+    /// the interpreter's boundary work, exact to the instruction).
+    var interpreterOnly: Bool { pmuActive || attention.pointee & Self.debugAttention != 0 || debug.watchpointsArmed }
 
     /// The vCPU's translator, made on first use; nil when the host cannot map code memory
     /// (the run then stays in the interpreter).
