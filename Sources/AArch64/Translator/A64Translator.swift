@@ -9,6 +9,9 @@
 ///   exception level and SCTLR's SP alignment check the block was made for);
 /// - or, below the threshold, how many times the block started there (in bits 4 and up, key 0);
 /// - or ``untranslatable`` when its first instruction has no template.
+///
+/// The words are for one virtual page (``virtualPageSlot``): a physical page that runs at
+/// another address starts again there.
 final class A64Translator {
     /// A block is translated after it has started this many times in the interpreter: code run
     /// once (boot, initcalls) is not worth the translation.
@@ -34,6 +37,13 @@ final class A64Translator {
     @inline(__always)
     func block(at pc: UInt64, ops: UnsafeMutablePointer<DecodedInstruction>, el: UInt8, cpu: AArch64CPU) -> Block? {
         let table = Self.table(of: ops)
+        if table[Self.virtualPageSlot] != pc & ~0xFFF {
+            // The physical page runs at another virtual address than its translations were
+            // made for (an alias: the boot's identity map and the kernel's image mapping, say),
+            // and they hold PC-relative values (ADR, BL, branch targets) of that address.
+            table.update(repeating: 0, count: 1024)
+            table[Self.virtualPageSlot] = pc & ~0xFFF
+        }
         let slot = Int(truncatingIfNeeded: (pc & 0xFFF) >> 2)
         let spCheck = cpu.x[AArch64CPU.sctlrSlot] & (el == 0 ? 0x10 : 0x8) != 0
         let key = 1 &+ UInt64(el & 1) &+ (spCheck ? 2 : 0)
@@ -94,12 +104,17 @@ final class A64Translator {
         table.update(repeating: 0, count: 1024)
     }
 
+    /// The word after the 1024 slots' words: the virtual page the translations were made at
+    /// (an impossible page, 1, when none was made yet).
+    static let virtualPageSlot = 1024
+
     /// The page's translation words, made on first use (the decoded page frees them).
     @inline(__always)
     private static func table(of ops: UnsafeMutablePointer<DecodedInstruction>) -> UnsafeMutablePointer<UInt64> {
         if let table = UnsafeMutablePointer<UInt64>(bitPattern: UInt(ops[DecodedPage.translationSlot].imm)) { return table }
-        let table = UnsafeMutablePointer<UInt64>.allocate(capacity: 1024)
+        let table = UnsafeMutablePointer<UInt64>.allocate(capacity: 1025)
         table.initialize(repeating: 0, count: 1024)
+        (table + Self.virtualPageSlot).initialize(to: 1)
         ops[DecodedPage.translationSlot].imm = UInt64(UInt(bitPattern: table))
         return table
     }
