@@ -5,10 +5,11 @@
 # its own retired-instruction count), both wall times (whole process, best of N runs) and their
 # ratio, and whether the two printed the same result line.
 #
-#   scripts/bench-guests.sh [runs]      (default: 3 runs each, best taken)
+#   scripts/bench-guests.sh [runs] [engine]   (default: 3 runs each, best taken; the interpreter)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-3}"
+engine="${2:-interpreter}"
 scripts/build-guests.sh >/dev/null
 swift build -c release --product conduit 2>&1 | grep -E "error|warning: " || true
 conduit="$(swift build -c release --show-bin-path)/conduit"
@@ -24,7 +25,7 @@ for guest in alu ldst mixed hvc; do
     times=(); mips=(); instructions=0; ours=""
     for _ in $(seq "$runs"); do
         start=$(now)
-        output=$("$conduit" run --kernel "$elf" --stats --timeout 120 2>&1 </dev/null)
+        output=$("$conduit" run --engine "$engine" --kernel "$elf" --stats --timeout 120 2>&1 </dev/null)
         times+=("$(elapsed "$start" "$(now)")")
         stats=$(grep '^stats:' <<<"$output")
         instructions=$(awk '{ print $2 }' <<<"$stats")

@@ -5,11 +5,21 @@
 # too (-M virt -cpu cortex-a57, 4 vCPUs, GICv3) and prints each case whose result differs, and the
 # time from power-on to the summary line with 8 vCPUs on both.
 #
-#   scripts/conformance.sh [--debug]     (--debug uses the debug build, as scripts/test.sh does)
+#   scripts/conformance.sh [--debug] [--engine E]
+#     --debug uses the debug build, as scripts/test.sh does; --engine runs Conduit's vCPUs on
+#     that engine (interpreter or translator), and leaves QEMU out
 set -euo pipefail
 cd "$(dirname "$0")/.."
 configuration=release
-if [ "${1:-}" = "--debug" ]; then configuration=debug; fi
+engine=interpreter
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --debug) configuration=debug ;;
+        --engine) engine="$2"; shift ;;
+        *) echo "conformance.sh: unknown argument '$1'" >&2; exit 2 ;;
+    esac
+    shift
+done
 scripts/build-guests.sh >/dev/null
 swift build -c "$configuration" --product conduit 2>&1 | grep -E "error|warning: " || true
 conduit="$(swift build -c "$configuration" --show-bin-path)/conduit"
@@ -23,7 +33,7 @@ for gic in 3 2; do
     for smp in 1 2 4 8; do
         out="$results/conduit-gic$gic-smp$smp.txt"
         status=0
-        "$conduit" run --kernel "$guest" --smp "$smp" --gic "$gic" --policy "$policy" --timeout 120 >"$out" 2>&1 </dev/null || status=$?
+        "$conduit" run --engine "$engine" --kernel "$guest" --smp "$smp" --gic "$gic" --policy "$policy" --timeout 120 >"$out" 2>&1 </dev/null || status=$?
         summary=$(grep '^summary:' "$out" || echo "no summary (exit status $status)")
         printf 'conduit  GICv%s %d vCPU%s: %s\n' "$gic" "$smp" "$([ "$smp" -gt 1 ] && echo s || echo " ")" "$summary"
         if [ "$status" -ne 0 ] || ! grep -q ', 0 failed' <<<"$summary"; then
@@ -38,7 +48,7 @@ for config in "3 1" "3 4" "2 4"; do
     set -- $config
     out="$results/conduit-highbank64-gic$1-smp$2.txt"
     status=0
-    "$conduit" run --kernel "$guest" --machine highbank64 --gic "$1" --smp "$2" \
+    "$conduit" run --engine "$engine" --kernel "$guest" --machine highbank64 --gic "$1" --smp "$2" \
         --policy Guests/conformance/policy-highbank64.yaml --timeout 120 >"$out" 2>&1 </dev/null || status=$?
     summary=$(grep '^summary:' "$out" || echo "no summary (exit status $status)")
     printf 'conduit  highbank64 GICv%s %d vCPU%s: %s\n' "$1" "$2" "$([ "$2" -gt 1 ] && echo s || echo " ")" "$summary"
@@ -47,6 +57,12 @@ for config in "3 1" "3 4" "2 4"; do
         failures=$((failures + 1))
     fi
 done
+
+if [ "$engine" != interpreter ]; then
+    if [ "$failures" -ne 0 ]; then echo "conformance ($engine): $failures Conduit configuration(s) failed"; exit 1; fi
+    echo "conformance ($engine): every Conduit configuration passed every case"
+    exit 0
+fi
 
 now() { date +%s.%N; }
 start=$(now)

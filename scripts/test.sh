@@ -10,8 +10,10 @@
 #   6. Debian 12's arm64 kernel to its busybox shell, reboot and poweroff (release build, with
 #      QEMU's command line), its boot's firmware-call timeline checked against the Trace Event
 #      Format, and the Swift runtime's share of perf samples on its boot (runtime-overhead.sh)
-#   7. the gdbstub against gdb-multiarch and a raw protocol client (scripts/gdb-test.sh)
-#   8. the sanitizers
+#   7. the translator engine: the directed CPU tests, the Unicorn difftest, the conformance
+#      suite, the demo and the Linux shell test, all with --engine translator
+#   8. the gdbstub against gdb-multiarch and a raw protocol client (scripts/gdb-test.sh)
+#   9. the sanitizers
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -52,6 +54,13 @@ section "Linux guest: Debian 12's arm64 kernel to its shell on 2 vCPUs, commands
 swift build -c release --product conduit 2>&1 | grep -E "error|warning: " || true
 scripts/linux-guest.sh
 python3 scripts/linux-shell-test.py --smp 2 --reboot
+
+section "the translator engine: the CPU's directed tests, the Unicorn difftest, the conformance suite, the demo and Linux on it"
+CONDUIT_TEST_ENGINE=translator swift test --skip-build --filter AArch64Tests 2>&1 | { grep -vE "^(◇ |✔ Suite |✔ Test [A-Za-z0-9_]+\()" || true; }
+"$bin/conduit-difftest" --engine translator --count 10000 | grep -vE ", 0 mismatches$"
+scripts/conformance.sh --debug --engine translator
+"$bin/conduit" demo --engine translator --timeout 60 >/dev/null
+python3 scripts/linux-shell-test.py --smp 2 --conduit-args "--engine translator"
 
 section "the gdbstub: gdb-multiarch on the demo guest and Debian's kernel, and the raw protocol"
 scripts/gdb-test.sh

@@ -177,6 +177,33 @@ import Testing
         #expect(m[2] == interpreted[2])
     }
 
+    /// One physical page run at two virtual addresses (as the boot's identity map and the
+    /// kernel's mapping alias Linux's first pages): each run computes PC-relative values of its
+    /// own address, not of the address the first translation was made at.
+    @Test func aliasedPageComputesItsOwnAddresses() throws {
+        let alias: UInt64 = 0x8000_0000
+        let m = try Self.translated("""
+            adr x9, shared
+            blr x9
+            mov x1, x0
+            ldr x9, =\(alias)
+            blr x9
+            mov x2, x0
+            hvc #0
+            .balign 4096
+            shared: adr x0, shared
+            ret
+            """)
+        let tables = PageTables(m)
+        tables.identityMapRAM()
+        tables.mapPage(alias, to: TestMachine.ramBase + 0x1000)
+        tables.enable()
+        #expect(m.run() == .firmwareCall(.hvc, immediate: 0))
+        #expect(m.cpu.translatedBlocks > 0)
+        #expect(m[1] == TestMachine.ramBase + 0x1000)
+        #expect(m[2] == alias)
+    }
+
     /// An interrupt raised between runs is taken at the next block boundary, before the
     /// translated loop's next instruction.
     @Test func pendingInterruptIsTakenAtTheBoundary() throws {
