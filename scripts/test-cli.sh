@@ -89,6 +89,10 @@ expect_failure "cannot read the policy file" "$conduit" policy check "$scratch/m
 
 # The virt machine: the demo, the generated device tree, boot errors and exit statuses.
 expect_status 0 "all 4 CPUs ran; the secondaries are off again" "$conduit" demo
+# The engine: the translator runs the demo as the interpreter does; bad engine flags are one line.
+expect_status 0 "all 4 CPUs ran; the secondaries are off again" "$conduit" demo --engine translator --code-cache 64K
+expect_status 1 "--engine: 'warp' is not an engine (interpreter or translator)" "$conduit" demo --engine warp
+expect_status 1 "--code-cache: '1K' is outside 64K to 1G" "$conduit" demo --engine translator --code-cache 1K
 expect_status 0 "x1 = 0x20261125" "$conduit" demo --smp 2
 expect_status 0 "all 64 CPUs ran" "$conduit" demo --smp 64
 expect_status 0 "all 8 CPUs ran" "$conduit" demo --smp 8 --gic 2
