@@ -27,7 +27,7 @@ import Testing
         a.arithmetic(.add, .qword, .rax, .r8)             // add rax, r8
         a.arithmetic(.sub, .dword, .r10, immediate: 300)  // sub r10d, 300
         a.arithmetic(.cmp, .qword, .r10, .r11, 0)         // cmp r10, [r11+0]
-        a.arithmeticMemory(.add, .rdi, 296, immediate: 5) // add qword [rdi+296], 5
+        a.arithmeticMemory(.add, .qword, .rdi, 296, immediate: 5) // add qword [rdi+296], 5
         a.shift(.sar, .qword, .r9, by: 3)                 // sar r9, 3
         a.set(.overflow, .r9)                             // seto r9b
         a.conditionalMove(.aboveOrEqual, .dword, .rax, .r8) // cmovae eax, r8d

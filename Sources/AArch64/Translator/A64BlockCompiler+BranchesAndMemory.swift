@@ -35,15 +35,15 @@ extension A64BlockCompiler {
                 return .ended
             }
             conditionToCarry(op.d)
-            sideExit(if: .below, to: here &+ op.imm, retired: retired)
+            sideExit(if: .below, to: here &+ op.imm, retired: retired, chained: true)
         case .cbz64, .cbz32, .cbnz64, .cbnz32:
             load(.rax, op.a)
             assembler.test(op.kind == .cbz64 || op.kind == .cbnz64 ? .qword : .dword, .rax, .rax)
-            sideExit(if: op.kind == .cbz64 || op.kind == .cbz32 ? .equal : .notEqual, to: here &+ op.imm, retired: retired)
+            sideExit(if: op.kind == .cbz64 || op.kind == .cbz32 ? .equal : .notEqual, to: here &+ op.imm, retired: retired, chained: true)
         case .tbz, .tbnz:
             load(.rax, op.a)
             assembler.bitTest(.qword, .rax, bit: op.d & 63)
-            sideExit(if: op.kind == .tbz ? .aboveOrEqual : .below, to: here &+ op.imm, retired: retired)
+            sideExit(if: op.kind == .tbz ? .aboveOrEqual : .below, to: here &+ op.imm, retired: retired, chained: true)
         case .ldrbImm, .ldrhImm, .ldrwImm, .ldrxImm, .ldrsbxImm, .ldrsbwImm, .ldrshxImm, .ldrshwImm, .ldrswImm:
             single(op, load: true, mode: .offset, at: here, retiredBefore: retiredBefore)
         case .strbImm, .strhImm, .strwImm, .strxImm:

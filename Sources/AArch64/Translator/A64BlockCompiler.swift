@@ -1,6 +1,6 @@
 /// Compiles one block of decoded A64 instructions into x86-64 code.
 ///
-/// A translated block is a function `(x) -> next PC` of the CPU's register file: the same
+/// A translated block is a function `(x, stop) -> next PC` of the CPU's register file: the same
 /// `x` slots the interpreter works on (X0-X30, SP, the zero and discard slots, NZCV, the
 /// retired count), read and written in memory at every instruction, so that whenever the code
 /// returns the architectural state is exact. It runs straight-line code of one page and falls
@@ -27,16 +27,26 @@ struct A64BlockCompiler {
         var readTLB: UInt64
         var writeTLB: UInt64
         var spCheck: Bool
+        /// The CPU's attention word, tested before a chained jump.
+        var attention: UInt64
+        /// The code of the translation, made for this context, of the instruction at an address
+        /// of this block's page, if there is one yet.
+        var translation: (UInt64) -> UInt64?
     }
 
     var assembler = X86Assembler()
     let context: Context
     /// Returns whose code goes after the block's: taken branches and missed TLB lookups.
-    private var sideExits: [(label: X86Label, pc: UInt64, retired: Int)] = []
+    private var sideExits: [(label: X86Label, pc: UInt64, retired: Int, chained: Bool)] = []
+    /// The block's first instruction and its page: a branch back to it chains to this code's
+    /// start, and only branches within the page chain.
+    private var blockStart: UInt64 = 0
+    private var pageBase: UInt64 = 0
 
-    // The register file and scratch registers. RDI holds `x` for the whole block (the first
-    // argument of the System V calling convention); the block calls nothing, so only
-    // caller-saved registers are used and nothing needs saving.
+    // The register file and scratch registers. RDI holds `x` for the whole block and RSI the
+    // retired count at which the run stops (the System V calling convention's first two
+    // arguments); the block calls nothing, so only caller-saved registers are used and nothing
+    // needs saving. The templates' scratch registers are RAX, RCX, RDX and R8-R11.
     let file = X86Register.rdi
 
     init(context: Context) { self.context = context }
@@ -57,6 +67,8 @@ struct A64BlockCompiler {
     mutating func compile(_ ops: UnsafeMutablePointer<DecodedInstruction>, slot first: Int, pageBase: UInt64,
                           decode: (Int) -> Void) -> Int {
         var slot = first
+        self.pageBase = pageBase
+        blockStart = pageBase &+ UInt64(first << 2)
         while true {
             let count = slot - first
             let here = pageBase &+ UInt64(slot << 2)
@@ -79,27 +91,64 @@ struct A64BlockCompiler {
         }
         for sideExit in sideExits {
             assembler.bind(sideExit.label)
-            exit(to: sideExit.pc, retired: sideExit.retired)
+            exit(to: sideExit.pc, retired: sideExit.retired, chained: sideExit.chained)
         }
         return slot - first
     }
 
     // MARK: Exits
 
-    /// Counts `retired` instructions and returns `pc`.
-    private mutating func exit(to pc: UInt64, retired: Int) {
+    /// Counts `retired` instructions and returns `pc`, or, `chained`, goes on at the
+    /// translation of `pc` when there is one in this page (this block's start, or a block
+    /// translated before it for the same context) and the run may go on: budget left (RSI holds
+    /// the retired count at which the run stops) and nothing needing attention, the
+    /// interpreter's chaining test. A translation is only reached through its decoded page's
+    /// words, and a block only chains within its page, so whatever discards the page's
+    /// translations discards every block that could jump to them.
+    private mutating func exit(to pc: UInt64, retired: Int, chained: Bool = false) {
         countRetired(retired)
         assembler.moveImmediate(.rax, pc)
+        let target: ChainTarget?
+        if !chained || pc & ~0xFFF != pageBase {
+            target = nil
+        } else if pc == blockStart {
+            target = .start
+        } else {
+            target = context.translation(pc).map(ChainTarget.code)
+        }
+        if let target {
+            assembler.arithmetic(.cmp, .qword, .rsi, file, Self.slot(AArch64CPU.retiredSlot))
+            let spent = assembler.jump(if: .belowOrEqual)
+            assembler.moveImmediate(.rcx, context.attention)
+            assembler.arithmeticMemory(.cmp, .dword, .rcx, 0, immediate: 0)
+            let attention = assembler.jump(if: .notEqual)
+            switch target {
+            case .start:
+                assembler.jump(back: 0)
+            case .code(let code):
+                assembler.moveImmediate(.rcx, code)
+                assembler.jump(to: .rcx)
+            }
+            assembler.bind(spent)
+            assembler.bind(attention)
+        }
         assembler.return()
     }
 
-    private mutating func countRetired(_ retired: Int) {
-        if retired > 0 { assembler.arithmeticMemory(.add, file, Self.slot(AArch64CPU.retiredSlot), immediate: Int32(retired)) }
+    /// Where a chained exit goes: this block's first instruction, or another translation.
+    private enum ChainTarget {
+        case start
+        case code(UInt64)
     }
 
-    /// A branch, taken when the x86 condition holds, to a return of `pc` after `retired`.
-    mutating func sideExit(if condition: X86Condition, to pc: UInt64, retired: Int) {
-        sideExits.append((assembler.jump(if: condition), pc, retired))
+    private mutating func countRetired(_ retired: Int) {
+        if retired > 0 { assembler.arithmeticMemory(.add, .qword, file, Self.slot(AArch64CPU.retiredSlot), immediate: Int32(retired)) }
+    }
+
+    /// A branch, taken when the x86 condition holds, to a return of `pc` after `retired`
+    /// (`chained`: a taken A64 branch, which may chain).
+    mutating func sideExit(if condition: X86Condition, to pc: UInt64, retired: Int, chained: Bool = false) {
+        sideExits.append((assembler.jump(if: condition), pc, retired, chained))
     }
 
     /// Returns the value in RAX as the next PC (BR, BLR, RET).
@@ -108,8 +157,8 @@ struct A64BlockCompiler {
         assembler.return()
     }
 
-    /// Ends the block here at `pc`.
-    mutating func directExit(to pc: UInt64, retired: Int) { exit(to: pc, retired: retired) }
+    /// Ends the block with a taken branch to `pc`.
+    mutating func directExit(to pc: UInt64, retired: Int) { exit(to: pc, retired: retired, chained: true) }
 
     // MARK: The register file
 

@@ -29,8 +29,10 @@ final class A64Translator {
         self.threshold = threshold
     }
 
-    /// A translated block: runs on the register file, returns the next PC.
-    typealias Block = @convention(c) (UnsafeMutablePointer<UInt64>) -> UInt64
+    /// A translated block: runs on the register file until a chained jump finds the retired
+    /// count at `stop` (or past it) or the attention word set, or the code ends; returns the
+    /// next PC.
+    typealias Block = @convention(c) (_ x: UnsafeMutablePointer<UInt64>, _ stop: UInt64) -> UInt64
 
     /// The translation of the block at `pc` of `ops` (a decoded page at `pc`'s page) for `cpu`'s
     /// current context, making it if the block is hot; nil to interpret the block instead.
@@ -67,9 +69,15 @@ final class A64Translator {
     private func translate(_ ops: UnsafeMutablePointer<DecodedInstruction>, slot: Int, pc: UInt64, el: UInt8, spCheck: Bool,
                            key: UInt64, cpu: AArch64CPU, table: UnsafeMutablePointer<UInt64>) -> Block? {
         let readTLB = cpu.fastTLB.readSet(el: el)
-        let context = A64BlockCompiler.Context(readTLB: UInt64(UInt(bitPattern: readTLB)),
-                                               writeTLB: UInt64(UInt(bitPattern: cpu.fastTLB.writeSet(el: el))),
-                                               spCheck: spCheck)
+        let context = A64BlockCompiler.Context(
+            readTLB: UInt64(UInt(bitPattern: readTLB)),
+            writeTLB: UInt64(UInt(bitPattern: cpu.fastTLB.writeSet(el: el))),
+            spCheck: spCheck,
+            attention: UInt64(UInt(bitPattern: cpu.attention)),
+            translation: { target in
+                let word = table[Int(truncatingIfNeeded: (target & 0xFFF) >> 2)]
+                return word & Self.keyMask == key ? word & ~Self.keyMask : nil
+            })
         var compiler = A64BlockCompiler(context: context)
         let count = compiler.compile(ops, slot: slot, pageBase: pc & ~0xFFF) { cpu.decodeSlot(ops, slot: $0) }
         guard count > 0 else {

@@ -6,7 +6,11 @@ extension AArch64CPU {
     func runTranslated(limit: UInt64) -> CPUExit {
         guard let translator = translatorForRun() else { return runInterpreted(limit: limit) }
         let start = instructionsRetired
+        // Where translated code stops chaining: the retired count at the end of the budget.
+        let stop = start > UInt64.max &- limit ? UInt64.max : start &+ limit
         let fetch = fastTLB.fetch
+        // Made once: the interpreter's state is pointers into this CPU, fixed for the run.
+        let interpreter = Interpreter(cpu: self)
         while instructionsRetired &- start < limit {
             if attention.pointee == Self.retiredPagesAttention {
                 // Code was written (the decoded pages are retired): the one piece of boundary
@@ -30,7 +34,7 @@ extension AArch64CPU {
                 }
                 if let ops, let block = translator.block(at: pc, ops: ops, el: el, cpu: self) {
                     let before = instructionsRetired
-                    self.pc = block(x)
+                    self.pc = block(x, stop)
                     // A block that retired nothing stopped at its first instruction (a load
                     // whose lookup missed): the interpreter runs it.
                     if instructionsRetired != before { continue }
@@ -38,7 +42,7 @@ extension AArch64CPU {
             }
             // One block: the interpreter stops at its first boundary once the budget of one
             // instruction is spent.
-            let exit = Interpreter(cpu: self).run(limit: 1)
+            let exit = interpreter.run(limit: 1)
             guard exit == .budgetExhausted else { return exit }
             // The block may have started the PMU or armed the debugger (an MSR, which the
             // interpreter alone executes).

@@ -182,9 +182,9 @@ struct X86Assembler {
         if short { emit(UInt8(bitPattern: Int8(truncatingIfNeeded: immediate))) } else { emit32(immediate) }
     }
 
-    /// `operation` qword [base + disp], imm32 sign-extended (81 /digit with a memory operand).
-    mutating func arithmeticMemory(_ operation: X86ArithmeticOperation, _ base: X86Register, _ displacement: Int32, immediate: Int32) {
-        rex(.qword, base: base.rawValue)
+    /// `operation` [base + disp], imm32 sign-extended (81 /digit with a memory operand).
+    mutating func arithmeticMemory(_ operation: X86ArithmeticOperation, _ width: X86Width, _ base: X86Register, _ displacement: Int32, immediate: Int32) {
+        rex(width, base: base.rawValue)
         emit(0x81)
         memory(reg: operation.rawValue, base: base, displacement)
         emit32(immediate)
@@ -364,6 +364,19 @@ struct X86Assembler {
         let label = X86Label(field: bytes.count)
         emit32(0)
         return label
+    }
+
+    /// JMP rel32 back to `offset`, an earlier position in this code.
+    mutating func jump(back offset: Int) {
+        emit(0xE9)
+        emit32(Int32(offset - (bytes.count + 4)))
+    }
+
+    /// JMP register (FF /4).
+    mutating func jump(to register: X86Register) {
+        rex(.dword, base: register.rawValue)
+        emit(0xFF)
+        direct(reg: 4, rm: register.rawValue)
     }
 
     /// Points `label`'s branch at the current position.
