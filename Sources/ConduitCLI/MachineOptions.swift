@@ -40,6 +40,9 @@ struct MachineOptions: ParsableArguments {
             help: "The translator's code cache per vCPU, 64K to 1G (default 32M); emptied and refilled when full.")
     var codeCache: String?
 
+    @Flag(name: .customLong("perf-map"), help: "Name each translated block in /tmp/perf-PID.map, for perf report (QEMU's -perfmap).")
+    var perfMap = false
+
     @Option(name: [.customLong("machine"), .customShort("M"), .customLong("machine", withSingleDash: true)],
             parsing: .unconditional,
             help: "The board: virt, or highbank64 (Highbank SiP services in the VMM and in a firmware blob); QEMU's properties gic-version=2|3, secure=off, virtualization=off may follow (virt,gic-version=2).")
@@ -71,6 +74,7 @@ struct MachineOptions: ParsableArguments {
         }
         guard engine.isAvailable else { throw CommandError("--engine: \(engine.rawValue) needs an x86-64 host") }
         configuration.engine = engine
+        configuration.translator.perfMap = perfMap
         if let codeCache {
             let bytes = try CommandLineValues.size(codeCache, flag: "--code-cache")
             guard bytes <= UInt64(TranslatorSettings.codeCacheSizes.upperBound), TranslatorSettings.codeCacheSizes.contains(Int(bytes)) else {

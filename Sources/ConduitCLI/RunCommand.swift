@@ -224,7 +224,9 @@ struct SessionOptions: ParsableArguments {
             OutputFile.standardError.write(line + "\n")
             // Where each vCPU stopped: the first thing to know about a guest that hangs.
             for (index, cpu) in vm.cpus.enumerated() {
-                OutputFile.standardError.write("stats vCPU \(index): stopped at \(hex(cpu.pc)) (EL\(cpu.el))\n")
+                let translator = cpu.engine == .translator
+                    ? ", \(cpu.translatedBlocks) blocks translated, code cache emptied \(cpu.codeCacheFlushes) times" : ""
+                OutputFile.standardError.write("stats vCPU \(index): stopped at \(hex(cpu.pc)) (EL\(cpu.el))\(translator)\n")
             }
         }
         // An output that failed after the guest finished still fails the run.

@@ -204,6 +204,45 @@ import Testing
         #expect(m[2] == alias)
     }
 
+    /// Conditions read straight from the x86 flags of the instruction before (a fused
+    /// compare-and-branch or compare-and-select) agree with the interpreter's NZCV table: every
+    /// condition after every flag-setting form, on operands at the edges of carry, overflow,
+    /// sign and zero, in both widths, with the carry in set and clear.
+    @Test(arguments: ["subs", "adds", "ands", "adcs", "sbcs", "cmn", "bics"], [false, true])
+    func fusedConditionsMatchTheInterpreter(operation: String, narrow: Bool) throws {
+        let conditions = ["eq", "ne", "cs", "cc", "mi", "pl", "vs", "vc", "hi", "ls", "ge", "lt", "gt", "le", "al", "nv"]
+        let r = narrow ? "w" : "x"
+        let form = operation == "cmn" ? "cmn \(r)1, \(r)2" : "\(operation) \(r)3, \(r)1, \(r)2"
+        var source = ""
+        for (n, condition) in conditions.enumerated() {
+            // csinc (cond ? 0 : 1) into x4-x19, and whether b.cond branches as a bit of x20.
+            source += "\(form)\ncsinc x\(4 + n), xzr, xzr, \(condition)\n\(form)\nb.\(condition) 1f\nb 2f\n1: orr x20, x20, #\(1 << n)\n2:\n"
+        }
+        source += "hvc #0\n"
+        let edges: [UInt64] = [0, 1, 2, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF, 0x1_0000_0000,
+                               0x7FFF_FFFF_FFFF_FFFF, 0x8000_0000_0000_0000, UInt64.max, 0x1234_5678_9ABC_DEF0]
+        let interpreted = try TestMachine(source)
+        let m = try Self.translated(source)
+        for a in edges {
+            for b in edges {
+                for carry: UInt64 in [0, 0x2000_0000] {
+                    for machine in [interpreted, m] {
+                        machine.cpu.reset(entry: TestMachine.ramBase)
+                        machine.cpu.setRegister(1, a)
+                        machine.cpu.setRegister(2, b)
+                        machine.cpu.flags = carry
+                        #expect(machine.run() == .firmwareCall(.hvc, immediate: 0))
+                    }
+                    for n in 3...20 where m[n] != interpreted[n] {
+                        Issue.record("\(form) with 0x\(String(a, radix: 16)), 0x\(String(b, radix: 16)), C \(carry != 0): x\(n) 0x\(String(m[n], radix: 16)), interpreter 0x\(String(interpreted[n], radix: 16))")
+                    }
+                    #expect(m.cpu.flags == interpreted.cpu.flags)
+                }
+            }
+        }
+        #expect(m.cpu.translatedBlocks > 0)
+    }
+
     /// An interrupt raised between runs is taken at the next block boundary, before the
     /// translated loop's next instruction.
     @Test func pendingInterruptIsTakenAtTheBoundary() throws {

@@ -29,13 +29,6 @@ extension A64BlockCompiler {
             assembler.move(.qword, .rax, .rcx)
             indirectExit(retired: retired)
             return .ended
-        case .bCond:
-            if Self.always(op.d) {
-                directExit(to: here &+ op.imm, retired: retired)
-                return .ended
-            }
-            conditionToCarry(op.d)
-            sideExit(if: .below, to: here &+ op.imm, retired: retired, chained: true)
         case .cbz64, .cbz32, .cbnz64, .cbnz32:
             load(.rax, op.a)
             assembler.test(op.kind == .cbz64 || op.kind == .cbnz64 ? .qword : .dword, .rax, .rax)
@@ -58,6 +51,16 @@ extension A64BlockCompiler {
         default:
             return .unsupported
         }
+        return .next
+    }
+
+    /// b.cond: on the flags of the instruction before when it set them (``holds(_:flags:scratch:)``).
+    mutating func conditionalBranch(_ op: DecodedInstruction, at here: UInt64, retired: Int, flags: LiveFlags?) -> Step {
+        if Self.always(op.d) {
+            directExit(to: here &+ op.imm, retired: retired)
+            return .ended
+        }
+        sideExit(if: holds(op.d, flags: flags), to: here &+ op.imm, retired: retired, chained: true)
         return .next
     }
 

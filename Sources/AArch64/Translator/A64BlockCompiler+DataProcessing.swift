@@ -6,6 +6,10 @@
 extension A64BlockCompiler {
     /// Translates one instruction, or says it is not translated.
     mutating func translate(_ op: DecodedInstruction, at here: UInt64, retiredBefore: Int) -> Step {
+        // The x86 flags describe NZCV only right after the instruction that set them.
+        let flags = liveFlags
+        liveFlags = nil
+        if op.kind == .bCond { return conditionalBranch(op, at: here, retired: retiredBefore + 1, flags: flags) }
         if let width = Self.arithmeticImmediate(op.kind) {
             arithmeticImmediate(op, width)
             return .next
@@ -45,7 +49,7 @@ extension A64BlockCompiler {
         case .adc64, .adc32, .sbc64, .sbc32, .adcs64, .adcs32, .sbcs64, .sbcs32: withCarry(op)
         case .ccmnReg64, .ccmnReg32, .ccmpReg64, .ccmpReg32, .ccmnImm64, .ccmnImm32, .ccmpImm64, .ccmpImm32:
             conditionalCompare(op)
-        case .csel64, .csel32, .csinc64, .csinc32, .csinv64, .csinv32, .csneg64, .csneg32: conditionalSelect(op)
+        case .csel64, .csel32, .csinc64, .csinc32, .csinv64, .csinv32, .csneg64, .csneg32: conditionalSelect(op, flags: flags)
         case .rev64, .rev32:
             load(.rax, op.b)
             assembler.byteSwap(op.kind == .rev64 ? .qword : .dword, .rax)
@@ -311,26 +315,31 @@ extension A64BlockCompiler {
             assembler.conditionalMove(.aboveOrEqual, .dword, .rcx, .r11)
         }
         assembler.store(bytes: 8, file, Self.slot(AArch64CPU.nzcvSlot), .rcx)
+        liveFlags = nil  // the comparison's flags, not the NZCV stored
     }
 
-    /// csel, csinc, csinv, csneg: Rn if the condition `d` holds, else Rm transformed.
-    private mutating func conditionalSelect(_ op: DecodedInstruction) {
+    /// csel, csinc, csinv, csneg: Rn if the condition `d` holds, else Rm transformed (by LEA
+    /// and NOT, which keep the flags a fused condition reads; NEG does not, so csneg reads NZCV).
+    private mutating func conditionalSelect(_ op: DecodedInstruction, flags: LiveFlags?) {
         let wide = [.csel64, .csinc64, .csinv64, .csneg64].contains(op.kind)
         let width: X86Width = wide ? .qword : .dword
+        var flags = flags
         load(.rax, op.b)
         load(.r8, op.c)
         switch op.kind {
-        case .csinc64, .csinc32: assembler.arithmetic(.add, width, .r8, immediate: 1)
+        case .csinc64, .csinc32: assembler.loadAddress(.r8, .r8, 1)
         case .csinv64, .csinv32: assembler.not(width, .r8)
-        case .csneg64, .csneg32: assembler.negate(width, .r8)
+        case .csneg64, .csneg32:
+            assembler.negate(width, .r8)
+            flags = nil
         default: break
         }
         if Self.always(op.d) {
             if !wide { assembler.move(.dword, .rax, .rax) }
         } else {
-            conditionToCarry(op.d)
-            // A 32-bit CMOV zeroes the upper half whether or not it moves.
-            assembler.conditionalMove(.aboveOrEqual, width, .rax, .r8)
+            // Rm's form where the condition fails. A 32-bit CMOV zeroes the upper half whether
+            // or not it moves.
+            assembler.conditionalMove(holds(op.d, flags: flags).inverse, width, .rax, .r8)
         }
         store(op.a, .rax)
     }

@@ -32,6 +32,10 @@ struct A64BlockCompiler {
         /// The code of the translation, made for this context, of the instruction at an address
         /// of this block's page, if there is one yet.
         var translation: (UInt64) -> UInt64?
+        /// The fetch TLB set of the block's exception level, and the key of the context in the
+        /// translation words (``A64Translator``): the chain stub looks targets up through them.
+        var fetchTLB: UInt64
+        var key: UInt64
     }
 
     var assembler = X86Assembler()
@@ -42,6 +46,10 @@ struct A64BlockCompiler {
     /// start, and only branches within the page chain.
     private var blockStart: UInt64 = 0
     private var pageBase: UInt64 = 0
+    /// Jumps to the chain stub, emitted once after the side exits.
+    private var stubJumps: [X86Label] = []
+    /// The flags the instruction being translated may read from x86's (``LiveFlags``).
+    var liveFlags: LiveFlags?
 
     // The register file and scratch registers. RDI holds `x` for the whole block and RSI the
     // retired count at which the run stops (the System V calling convention's first two
@@ -73,7 +81,7 @@ struct A64BlockCompiler {
             let count = slot - first
             let here = pageBase &+ UInt64(slot << 2)
             if slot == 1024 || count == Self.maxInstructions {
-                exit(to: here, retired: count)
+                exit(to: here, retired: count, chained: true)
                 break
             }
             if ops[slot].kind == .undecoded { decode(slot) }
@@ -93,6 +101,7 @@ struct A64BlockCompiler {
             assembler.bind(sideExit.label)
             exit(to: sideExit.pc, retired: sideExit.retired, chained: sideExit.chained)
         }
+        if !stubJumps.isEmpty { chainStub() }
         return slot - first
     }
 
@@ -105,12 +114,16 @@ struct A64BlockCompiler {
     /// interpreter's chaining test. A translation is only reached through its decoded page's
     /// words, and a block only chains within its page, so whatever discards the page's
     /// translations discards every block that could jump to them.
+    /// Other chained exits go through ``chainStub()``.
     private mutating func exit(to pc: UInt64, retired: Int, chained: Bool = false) {
         countRetired(retired)
         assembler.moveImmediate(.rax, pc)
         let target: ChainTarget?
-        if !chained || pc & ~0xFFF != pageBase {
+        if !chained {
             target = nil
+        } else if pc & ~0xFFF != pageBase {
+            stubJumps.append(assembler.jump())
+            return
         } else if pc == blockStart {
             target = .start
         } else {
@@ -131,7 +144,65 @@ struct A64BlockCompiler {
             }
             assembler.bind(spent)
             assembler.bind(attention)
+        } else if chained {
+            // Not translated yet when this block was: look it up when the branch is taken.
+            stubJumps.append(assembler.jump())
+            return
         }
+        assembler.return()
+    }
+
+    /// The chain stub: with the next PC in RAX and the retired count up to date, goes on at the
+    /// PC's translation if the run may go on (the chaining test) and it has one for this
+    /// context, found as the dispatcher finds it: the fetch TLB entry of the PC, its decoded
+    /// page's translation words (for the PC's virtual page) and the slot's word with this
+    /// context's key. Anything else returns the PC to the dispatcher. Indirect branches (RET,
+    /// BR, BLR) and branches to other pages go this way: QEMU's lookup_and_goto_ptr.
+    private mutating func chainStub() {
+        for jump in stubJumps { assembler.bind(jump) }
+        var out: [X86Label] = []
+        assembler.arithmetic(.cmp, .qword, .rsi, file, Self.slot(AArch64CPU.retiredSlot))
+        out.append(assembler.jump(if: .belowOrEqual))
+        assembler.moveImmediate(.rcx, context.attention)
+        assembler.arithmeticMemory(.cmp, .dword, .rcx, 0, immediate: 0)
+        out.append(assembler.jump(if: .notEqual))
+        // The fetch TLB entry: index (pc >> 12) & 255.
+        assembler.move(.qword, .rcx, .rax)
+        assembler.shift(.shr, .qword, .rcx, by: 12)
+        assembler.arithmetic(.and, .dword, .rcx, immediate: Int32(FastTLB.indexMask))
+        assembler.multiply(.dword, .rcx, .rcx, immediate: Int8(MemoryLayout<FetchTLBEntry>.stride))
+        assembler.moveImmediate(.rdx, context.fetchTLB)
+        assembler.arithmetic(.add, .qword, .rdx, .rcx)
+        assembler.move(.qword, .rcx, .rax)
+        assembler.arithmetic(.and, .qword, .rcx, immediate: Int32(truncatingIfNeeded: Int64(bitPattern: ~0xFFF | 3)))
+        assembler.arithmetic(.cmp, .qword, .rcx, .rdx, Int32(MemoryLayout<FetchTLBEntry>.offset(of: \.tag)!))
+        out.append(assembler.jump(if: .notEqual))
+        // Its decoded page, and the page's translation words.
+        assembler.load(.qword, .rdx, .rdx, Int32(MemoryLayout<FetchTLBEntry>.offset(of: \.instructions)!))
+        assembler.test(.qword, .rdx, .rdx)
+        out.append(assembler.jump(if: .equal))
+        let wordsField = MemoryLayout<DecodedInstruction>.stride * DecodedPage.translationSlot + MemoryLayout<DecodedInstruction>.offset(of: \.imm)!
+        assembler.load(.qword, .rdx, .rdx, Int32(wordsField))
+        assembler.test(.qword, .rdx, .rdx)
+        out.append(assembler.jump(if: .equal))
+        // Made for this virtual page.
+        assembler.move(.qword, .rcx, .rax)
+        assembler.arithmetic(.and, .qword, .rcx, immediate: -4096)
+        assembler.arithmetic(.cmp, .qword, .rcx, .rdx, Int32(8 * A64Translator.virtualPageSlot))
+        out.append(assembler.jump(if: .notEqual))
+        // The slot's word: (pc & 0xFFC) / 4 words of 8 bytes in.
+        assembler.move(.dword, .rcx, .rax)
+        assembler.arithmetic(.and, .dword, .rcx, immediate: 0xFFC)
+        assembler.shift(.shl, .dword, .rcx, by: 1)
+        assembler.arithmetic(.add, .qword, .rdx, .rcx)
+        assembler.load(.qword, .rcx, .rdx, 0)
+        assembler.move(.dword, .rdx, .rcx)
+        assembler.arithmetic(.and, .dword, .rdx, immediate: 15)
+        assembler.arithmetic(.cmp, .dword, .rdx, immediate: Int32(context.key))
+        out.append(assembler.jump(if: .notEqual))
+        assembler.arithmetic(.and, .qword, .rcx, immediate: -16)
+        assembler.jump(to: .rcx)
+        for label in out { assembler.bind(label) }
         assembler.return()
     }
 
@@ -151,10 +222,10 @@ struct A64BlockCompiler {
         sideExits.append((assembler.jump(if: condition), pc, retired, chained))
     }
 
-    /// Returns the value in RAX as the next PC (BR, BLR, RET).
+    /// Goes on at the value in RAX, through the chain stub (BR, BLR, RET).
     mutating func indirectExit(retired: Int) {
         countRetired(retired)
-        assembler.return()
+        stubJumps.append(assembler.jump())
     }
 
     /// Ends the block with a taken branch to `pc`.
@@ -164,10 +235,13 @@ struct A64BlockCompiler {
 
     static func slot(_ index: Int) -> Int32 { Int32(8 * index) }
 
-    /// Loads guest register `index` (a decoded operand: 0-30, SP, or the zero register).
+    /// Loads guest register `index` (a decoded operand: 0-30, SP, or the zero register),
+    /// leaving the x86 flags alone.
     mutating func load(_ register: X86Register, _ index: UInt8) {
         if index == DecodedInstruction.zeroRegister {
-            assembler.moveImmediate(register, 0)
+            // MOV r32, imm32 rather than XOR, which would change the flags a fused condition
+            // is about to read.
+            assembler.moveImmediate(register, 0, keepingFlags: true)
         } else {
             assembler.load(.qword, register, file, Self.slot(Int(index)))
         }
@@ -189,13 +263,15 @@ struct A64BlockCompiler {
     // MARK: NZCV
 
     /// Stores NZCV from the x86 flags of an addition (C is CF) or subtraction (C is NOT CF,
-    /// ARM's carry being the inverse of x86's borrow), through `into`.
+    /// ARM's carry being the inverse of x86's borrow), through `into`. The x86 flags are left
+    /// as they are, for a condition that follows (``liveFlags``).
     mutating func arithmeticFlags(subtraction: Bool, into result: X86Register = .rcx, store: Bool = true) {
         assembler.set(.sign, result)
         assembler.set(.equal, .rdx)
         assembler.set(subtraction ? .aboveOrEqual : .below, .r8)
         assembler.set(.overflow, .r9)
         combineFlags(into: result, carry: .r8, overflow: .r9, store: store)
+        liveFlags = subtraction ? .subtraction : .addition
     }
 
     /// Stores NZCV for a logical result of `width` in `value`: N and Z, C and V clear.
@@ -204,25 +280,65 @@ struct A64BlockCompiler {
         assembler.set(.sign, .rcx)
         assembler.set(.equal, .rdx)
         combineFlags(into: .rcx, carry: nil, overflow: nil, store: true)
+        liveFlags = .logical
     }
 
-    /// N (in `n`'s low byte), Z (in DL), C and V into one 4-bit NZCV value.
+    /// N (in `n`'s low byte), Z (in DL), C and V into one 4-bit NZCV value, with MOVZX and LEA,
+    /// which leave the flags alone.
     private mutating func combineFlags(into n: X86Register, carry: X86Register?, overflow: X86Register?, store: Bool) {
         assembler.extend(signed: false, bytes: 1, to: .dword, n, n)
-        assembler.shift(.shl, .dword, n, by: 3)
         assembler.extend(signed: false, bytes: 1, to: .dword, .rdx, .rdx)
-        assembler.shift(.shl, .dword, .rdx, by: 2)
-        assembler.arithmetic(.or, .dword, n, .rdx)
-        if let carry {
+        assembler.loadAddress32(n, base: .rdx, index: n, scale: 2)  // N:Z
+        if let carry, let overflow {
             assembler.extend(signed: false, bytes: 1, to: .dword, carry, carry)
-            assembler.shift(.shl, .dword, carry, by: 1)
-            assembler.arithmetic(.or, .dword, n, carry)
-        }
-        if let overflow {
             assembler.extend(signed: false, bytes: 1, to: .dword, overflow, overflow)
-            assembler.arithmetic(.or, .dword, n, overflow)
+            assembler.loadAddress32(n, base: carry, index: n, scale: 2)  // N:Z:C
+            assembler.loadAddress32(n, base: overflow, index: n, scale: 2)  // N:Z:C:V
+        } else {
+            assembler.loadAddress32(n, base: n, index: n, scale: 1)
+            assembler.loadAddress32(n, base: n, index: n, scale: 1)  // N:Z:0:0
         }
         if store { assembler.store(bytes: 8, file, Self.slot(AArch64CPU.nzcvSlot), n) }
+    }
+
+    /// What the x86 flags hold when they still describe the NZCV just stored: the operation
+    /// that set them. Set by the flag-setting templates, cleared before every other instruction.
+    enum LiveFlags {
+        case addition, subtraction, logical
+    }
+
+    /// The x86 condition equal to A64 condition `condition` on flags set by `flags`, if there is
+    /// one (DDI0487 C1.2.4 against the SDM's Jcc table). After an addition x86's CF is A64's C;
+    /// after a subtraction its inverse; a logical operation's TEST clears CF and OF as A64
+    /// clears C and V. HI and LS need C and Z together, which x86's A and BE give only for a
+    /// subtraction's inverted carry.
+    static func x86Condition(_ condition: UInt8, after flags: LiveFlags) -> X86Condition? {
+        switch condition & 15 {
+        case 0: return .equal
+        case 1: return .notEqual
+        case 2: return flags == .subtraction ? .aboveOrEqual : .below
+        case 3: return flags == .subtraction ? .below : .aboveOrEqual
+        case 4: return .sign
+        case 5: return .noSign
+        case 6: return .overflow
+        case 7: return .noOverflow
+        case 8: return flags == .subtraction ? .above : nil
+        case 9: return flags == .subtraction ? .belowOrEqual : nil
+        case 10: return .greaterOrEqual
+        case 11: return .less
+        case 12: return .greater
+        case 13: return .lessOrEqual
+        default: return nil
+        }
+    }
+
+    /// An x86 condition true exactly when A64 condition `condition` holds: read from the live
+    /// x86 flags when the previous instruction set them and the condition maps, or else
+    /// computed from the stored NZCV into CF (``conditionToCarry(_:scratch:)``).
+    mutating func holds(_ condition: UInt8, flags: LiveFlags?, scratch: X86Register = .rcx) -> X86Condition {
+        if let flags, let direct = Self.x86Condition(condition, after: flags) { return direct }
+        conditionToCarry(condition, scratch: scratch)
+        return .below
     }
 
     /// Sets CF to whether A64 condition `condition` holds for the stored NZCV, through the

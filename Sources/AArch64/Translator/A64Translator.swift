@@ -23,10 +23,14 @@ final class A64Translator {
     static let untranslatable: UInt64 = 15
     private static let keyMask: UInt64 = 15
 
-    init?(cacheSize: Int, threshold: UInt64) {
-        guard let cache = CodeCache(capacity: cacheSize) else { return nil }
+    /// Whether translations are recorded in perf's JIT map (``PerfMap``).
+    let perfMap: Bool
+
+    init?(_ settings: TranslatorSettings) {
+        guard let cache = CodeCache(capacity: settings.codeCacheSize) else { return nil }
         self.cache = cache
-        self.threshold = threshold
+        self.threshold = settings.threshold
+        self.perfMap = settings.perfMap
     }
 
     /// A translated block: runs on the register file until a chained jump finds the retired
@@ -77,7 +81,9 @@ final class A64Translator {
             translation: { target in
                 let word = table[Int(truncatingIfNeeded: (target & 0xFFF) >> 2)]
                 return word & Self.keyMask == key ? word & ~Self.keyMask : nil
-            })
+            },
+            fetchTLB: UInt64(UInt(bitPattern: cpu.fastTLB.fetchSet(el: el))),
+            key: key)
         var compiler = A64BlockCompiler(context: context)
         let count = compiler.compile(ops, slot: slot, pageBase: pc & ~0xFFF) { cpu.decodeSlot(ops, slot: $0) }
         guard count > 0 else {
@@ -95,6 +101,7 @@ final class A64Translator {
             return nil
         }
         blocksTranslated += 1
+        if perfMap { PerfMap.record(code: code, size: compiler.assembler.count, pc: pc, el: el) }
         table[slot] = UInt64(UInt(bitPattern: code)) | key
         return unsafeBitCast(code, to: Block.self)
     }

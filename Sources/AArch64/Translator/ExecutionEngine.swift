@@ -26,6 +26,8 @@ public struct TranslatorSettings: Sendable, Equatable {
     public var codeCacheSize: Int
     /// How many times a block starts in the interpreter before it is translated (0: at once).
     public var threshold: UInt64
+    /// Whether each translation is named in /tmp/perf-PID.map for `perf report` (`--perf-map`).
+    public var perfMap = false
 
     public static let defaultCodeCacheSize = 32 << 20
     /// The bounds `--code-cache` accepts: one page's worth of blocks at least, and 1 GiB at most.

@@ -65,7 +65,7 @@ extension AArch64CPU {
     private func translatorForRun() -> A64Translator? {
         #if arch(x86_64)
         if let translator { return translator }
-        translator = A64Translator(cacheSize: translatorSettings.codeCacheSize, threshold: translatorSettings.threshold)
+        translator = A64Translator(translatorSettings)
         return translator
         #else
         return nil

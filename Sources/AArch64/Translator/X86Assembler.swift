@@ -19,6 +19,9 @@ enum X86Register: UInt8 {
 enum X86Condition: UInt8 {
     case overflow = 0, noOverflow, below, aboveOrEqual, equal, notEqual, belowOrEqual, above
     case sign, noSign, parity, noParity, less, greaterOrEqual, lessOrEqual, greater
+
+    /// The opposite condition: the encodings pair up, differing in the low bit.
+    var inverse: X86Condition { X86Condition(rawValue: rawValue ^ 1)! }
 }
 
 /// The group-1 integer operations: `/digit` of 81 and 83, and `digit << 3 | 1` (r/m, r) or
@@ -128,11 +131,11 @@ struct X86Assembler {
         direct(reg: source.rawValue, rm: destination.rawValue)
     }
 
-    /// The shortest move of a 64-bit constant: XOR for zero (which changes the flags: move
-    /// constants before a flag-setting instruction whose flags are needed), MOV r32
+    /// The shortest move of a 64-bit constant: XOR for zero (which changes the flags, unless
+    /// `keepingFlags`), MOV r32
     /// (zero-extending), MOV r/m64 with a sign-extended imm32, or MOVABS.
-    mutating func moveImmediate(_ destination: X86Register, _ value: UInt64) {
-        if value == 0 {
+    mutating func moveImmediate(_ destination: X86Register, _ value: UInt64, keepingFlags: Bool = false) {
+        if value == 0 && !keepingFlags {
             arithmetic(.xor, .dword, destination, destination)
         } else if value <= UInt64(UInt32.max) {
             rex(.dword, base: destination.rawValue)
@@ -155,6 +158,18 @@ struct X86Assembler {
         rex(.qword, reg: destination.rawValue, base: base.rawValue)
         emit(0x8D)
         memory(reg: destination.rawValue, base: base, displacement)
+    }
+
+    /// LEA destination, [base + index * scale] with a 32-bit result: arithmetic that leaves
+    /// the flags alone. `base` must not be RBP or R13 (mod 00 would mean no base), `index` not
+    /// RSP.
+    mutating func loadAddress32(_ destination: X86Register, base: X86Register, index: X86Register, scale: Int) {
+        let scaleBits: UInt8 = scale == 8 ? 3 : scale == 4 ? 2 : scale == 2 ? 1 : 0
+        let value: UInt8 = 0x40 | (destination.high << 2) | (index.high << 1) | base.high
+        if value != 0x40 { emit(value) }
+        emit(0x8D)
+        emit(destination.low << 3 | 4)
+        emit(scaleBits << 6 | index.low << 3 | base.low)
     }
 
     // MARK: Arithmetic
