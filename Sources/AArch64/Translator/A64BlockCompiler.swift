@@ -53,9 +53,16 @@ struct A64BlockCompiler {
 
     // The register file and scratch registers. RDI holds `x` for the whole block and RSI the
     // retired count at which the run stops (the System V calling convention's first two
-    // arguments); the block calls nothing, so only caller-saved registers are used and nothing
-    // needs saving. The templates' scratch registers are RAX, RCX, RDX and R8-R11.
+    // arguments). RBX counts the retired instructions while translated code runs, chained
+    // block to block: the entry saves it and loads the count, every return stores the count
+    // and restores it (``prologue`` and ``epilogue()``); a count in memory, added to and
+    // compared at every chained branch, made a loop carry a store-to-load forwarding delay.
+    // The block calls nothing. The templates' scratch registers are RAX, RCX, RDX and R8-R11.
     let file = X86Register.rdi
+    let retiredCount = X86Register.rbx
+
+    /// Bytes of the entry sequence: chained jumps go past it, into the block's body.
+    static let prologueSize = 8
 
     init(context: Context) { self.context = context }
 
@@ -77,6 +84,7 @@ struct A64BlockCompiler {
         var slot = first
         self.pageBase = pageBase
         blockStart = pageBase &+ UInt64(first << 2)
+        prologue()
         while true {
             let count = slot - first
             let here = pageBase &+ UInt64(slot << 2)
@@ -130,16 +138,16 @@ struct A64BlockCompiler {
             target = context.translation(pc).map(ChainTarget.code)
         }
         if let target {
-            assembler.arithmetic(.cmp, .qword, .rsi, file, Self.slot(AArch64CPU.retiredSlot))
-            let spent = assembler.jump(if: .belowOrEqual)
+            assembler.arithmetic(.cmp, .qword, retiredCount, .rsi)
+            let spent = assembler.jump(if: .aboveOrEqual)
             assembler.moveImmediate(.rcx, context.attention)
             assembler.arithmeticMemory(.cmp, .dword, .rcx, 0, immediate: 0)
             let attention = assembler.jump(if: .notEqual)
             switch target {
             case .start:
-                assembler.jump(back: 0)
+                assembler.jump(back: Self.prologueSize)
             case .code(let code):
-                assembler.moveImmediate(.rcx, code)
+                assembler.moveImmediate(.rcx, code &+ UInt64(Self.prologueSize))
                 assembler.jump(to: .rcx)
             }
             assembler.bind(spent)
@@ -149,6 +157,20 @@ struct A64BlockCompiler {
             stubJumps.append(assembler.jump())
             return
         }
+        epilogue()
+    }
+
+    /// PUSH RBX; MOV RBX, [x + retired]: exactly ``prologueSize`` bytes.
+    private mutating func prologue() {
+        assembler.push(retiredCount)
+        assembler.load(.qword, retiredCount, file, Self.slot(AArch64CPU.retiredSlot))
+        assert(assembler.count == Self.prologueSize)
+    }
+
+    /// Stores the retired count, restores RBX, returns RAX as the next PC.
+    private mutating func epilogue() {
+        assembler.store(bytes: 8, file, Self.slot(AArch64CPU.retiredSlot), retiredCount)
+        assembler.pop(retiredCount)
         assembler.return()
     }
 
@@ -161,8 +183,8 @@ struct A64BlockCompiler {
     private mutating func chainStub() {
         for jump in stubJumps { assembler.bind(jump) }
         var out: [X86Label] = []
-        assembler.arithmetic(.cmp, .qword, .rsi, file, Self.slot(AArch64CPU.retiredSlot))
-        out.append(assembler.jump(if: .belowOrEqual))
+        assembler.arithmetic(.cmp, .qword, retiredCount, .rsi)
+        out.append(assembler.jump(if: .aboveOrEqual))
         assembler.moveImmediate(.rcx, context.attention)
         assembler.arithmeticMemory(.cmp, .dword, .rcx, 0, immediate: 0)
         out.append(assembler.jump(if: .notEqual))
@@ -201,9 +223,10 @@ struct A64BlockCompiler {
         assembler.arithmetic(.cmp, .dword, .rdx, immediate: Int32(context.key))
         out.append(assembler.jump(if: .notEqual))
         assembler.arithmetic(.and, .qword, .rcx, immediate: -16)
+        assembler.arithmetic(.add, .qword, .rcx, immediate: Int32(Self.prologueSize))
         assembler.jump(to: .rcx)
         for label in out { assembler.bind(label) }
-        assembler.return()
+        epilogue()
     }
 
     /// Where a chained exit goes: this block's first instruction, or another translation.
@@ -213,7 +236,7 @@ struct A64BlockCompiler {
     }
 
     private mutating func countRetired(_ retired: Int) {
-        if retired > 0 { assembler.arithmeticMemory(.add, .qword, file, Self.slot(AArch64CPU.retiredSlot), immediate: Int32(retired)) }
+        if retired > 0 { assembler.arithmetic(.add, .qword, retiredCount, immediate: Int32(retired)) }
     }
 
     /// A branch, taken when the x86 condition holds, to a return of `pc` after `retired`

@@ -401,6 +401,18 @@ struct X86Assembler {
         for index in 0..<4 { bytes[label.field + index] = UInt8(truncatingIfNeeded: bits >> UInt32(8 * index)) }
     }
 
+    /// PUSH register (50+r).
+    mutating func push(_ register: X86Register) {
+        rex(.dword, base: register.rawValue)
+        emit(0x50 | register.low)
+    }
+
+    /// POP register (58+r).
+    mutating func pop(_ register: X86Register) {
+        rex(.dword, base: register.rawValue)
+        emit(0x58 | register.low)
+    }
+
     /// RET (C3).
     mutating func `return`() { emit(0xC3) }
 
