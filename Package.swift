@@ -54,7 +54,7 @@ let package = Package(
         .executableTarget(
             name: "conduit-fuzz",
             dependencies: [
-                "DifferentialTesting", "CommandLineSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "DifferentialTesting", "AArch64", "CommandLineSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 

@@ -63,12 +63,19 @@ public final class RobustnessFuzzer {
 
     private let device = PickyDevice()
 
-    public init(seed: UInt64) throws {
+    /// A fuzzer from `seed` whose CPU runs `engine` (the translator translating every block at
+    /// its first run).
+    public init(seed: UInt64, engine: ExecutionEngine = .interpreter) throws {
         generator = SeededGenerator(seed: seed)
         try memory.addRAM(base: Self.ramBase, size: Self.ramSize)
         try memory.addMMIO(base: Self.device, size: 0x1000, device: device)
         cpu = AArch64CPU(memory: memory, features: .all, counter: counter)
+        cpu.engine = engine
+        cpu.translatorSettings.threshold = 0
     }
+
+    /// Blocks the translator engine translated so far (0 under the interpreter).
+    public var translatedBlocks: Int { cpu.translatedBlocks }
 
     /// Runs `cases` random programs of `wordsPerCase` instructions, each for at most `budget`
     /// instructions.

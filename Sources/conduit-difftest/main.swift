@@ -4,6 +4,7 @@ import CommandLineSupport
 import DifferentialTesting
 import Foundation
 
+/// `--engine interpreter|translator`.
 extension ExecutionEngine: ExpressibleByArgument {}
 
 /// `conduit-difftest`: runs random instruction streams on Conduit's AArch64 interpreter and on

@@ -1,7 +1,11 @@
+import AArch64
 import ArgumentParser
 import CommandLineSupport
 import DifferentialTesting
 import Foundation
+
+/// `--engine interpreter|translator`.
+extension ExecutionEngine: ExpressibleByArgument {}
 
 /// `conduit-fuzz`: random instruction words from random CPU, MMU and interrupt state, to show
 /// that no guest input crashes or hangs the host.
@@ -19,14 +23,18 @@ struct RobustnessFuzzCommand: ParsableCommand {
     @Option(help: "Random seed; the same seed repeats the same run.")
     var seed: UInt64 = 1
 
+    @Option(help: "The engine: interpreter, or translator (every block translated at its first run).")
+    var engine: ExecutionEngine = .interpreter
+
     func validate() throws {
         guard words > 0 else { throw ValidationError("--words must be positive") }
         guard (1...512).contains(wordsPerCase) else { throw ValidationError("--words-per-case must be 1...512") }
+        guard engine.isAvailable else { throw ValidationError("--engine \(engine.rawValue): not available on this host (x86-64 only)") }
     }
 
     func run() throws {
         let start = Date()
-        let fuzzer = try RobustnessFuzzer(seed: seed)
+        let fuzzer = try RobustnessFuzzer(seed: seed, engine: engine)
         let cases = (words + wordsPerCase - 1) / wordsPerCase
         var total = RobustnessStatistics()
         // In slices, so a long run shows progress.
@@ -41,8 +49,8 @@ struct RobustnessFuzzCommand: ParsableCommand {
                          total.cases, total.words, total.instructions, Date().timeIntervalSince(start)))
         }
         let exits = total.exits.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-        print("conduit-fuzz: seed \(seed): \(total.words) random words in \(total.cases) programs, "
-            + "\(total.instructions) instructions retired, no host trap; last exits: \(exits)")
+        print("conduit-fuzz: seed \(seed), engine \(engine.rawValue): \(total.words) random words in \(total.cases) programs, "
+            + "\(total.instructions) instructions retired\(engine == .translator ? " (\(fuzzer.translatedBlocks) blocks translated)" : ""), no host trap; last exits: \(exits)")
     }
 }
 
