@@ -213,8 +213,11 @@ public final class AArch64CPU: MemoryObserver {
         attention.initialize(to: 0)
         conditionTable = .allocate(capacity: 16)
         conditionTable.initialize(from: ALU.conditionTable, count: 16)
-        stepBuffer = .allocate(capacity: 1025)
-        stepBuffer.initialize(repeating: DecodedInstruction(.stepEnd), count: 1025)
+        // As long as a decoded page, so whatever reads a page's trailing slots through the
+        // fetch TLB reads memory of this buffer; its translation slot says it has none
+        // (A64Translator.block(at:ops:el:cpu:)).
+        stepBuffer = .allocate(capacity: DecodedPage.translationSlot + 1)
+        stepBuffer.initialize(repeating: DecodedInstruction(.stepEnd), count: DecodedPage.translationSlot + 1)
         reservationCell = memory.addObserver(self)
         reset(entry: 0)
     }

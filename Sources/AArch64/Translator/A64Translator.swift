@@ -42,6 +42,10 @@ final class A64Translator {
     /// current context, making it if the block is hot; nil to interpret the block instead.
     @inline(__always)
     func block(at pc: UInt64, ops: UnsafeMutablePointer<DecodedInstruction>, el: UInt8, cpu: AArch64CPU) -> Block? {
+        // Only a decoded page's translation slot is `.undefined`; the debugger's step buffer,
+        // which the fetch TLB may point at while a step is under way, gets no translations
+        // (its slot's address, 0, also stops the chain stub).
+        guard ops[DecodedPage.translationSlot].kind == .undefined else { return nil }
         let table = Self.table(of: ops)
         if table[Self.virtualPageSlot] != pc & ~0xFFF {
             // The physical page runs at another virtual address than its translations were
