@@ -6,7 +6,8 @@
 /// returns the architectural state is exact. It runs straight-line code of one page and falls
 /// through conditional branches that are not taken; it returns:
 ///
-/// - at a taken branch, with the branch's target;
+/// - at a taken branch, with the branch's target, unless it chains: goes on at the target's
+///   translation after the interpreter's chaining test (``exit(to:retired:chained:)``);
 /// - before the first instruction it does not translate (system registers, exceptions,
 ///   SIMD&FP, exclusives, the rarer integer forms), with that instruction's address, so the
 ///   interpreter executes it;
@@ -119,10 +120,10 @@ struct A64BlockCompiler {
     /// translation of `pc` when there is one in this page (this block's start, or a block
     /// translated before it for the same context) and the run may go on: budget left (RSI holds
     /// the retired count at which the run stops) and nothing needing attention, the
-    /// interpreter's chaining test. A translation is only reached through its decoded page's
-    /// words, and a block only chains within its page, so whatever discards the page's
-    /// translations discards every block that could jump to them.
-    /// Other chained exits go through ``chainStub()``.
+    /// interpreter's chaining test. A direct jump to another translation is made only within the
+    /// page: whatever discards the page's translations discards every block that could jump to
+    /// them that way. Other chained exits go through ``chainStub()``, which looks the target up
+    /// each time.
     private mutating func exit(to pc: UInt64, retired: Int, chained: Bool = false) {
         countRetired(retired)
         assembler.moveImmediate(.rax, pc)
