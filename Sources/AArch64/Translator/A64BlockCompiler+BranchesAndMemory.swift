@@ -94,15 +94,8 @@ extension A64BlockCompiler {
     /// fast path requires) and, for a pair, the second half in the same page; RAX becomes the
     /// host address. On a miss, returns to the interpreter before the instruction.
     private mutating func lookUp(size: Int, pairBytes: Int?, write: Bool, at here: UInt64, retiredBefore: Int) {
-        assembler.move(.qword, .r10, .rax)
-        assembler.shift(.shr, .qword, .r10, by: 12)
-        assembler.arithmetic(.and, .dword, .r10, immediate: Int32(FastTLB.indexMask))
-        assembler.multiply(.dword, .r10, .r10, immediate: Int8(MemoryLayout<DataTLBEntry>.stride))
-        assembler.moveImmediate(.r11, write ? context.writeTLB : context.readTLB)
-        assembler.arithmetic(.add, .qword, .r11, .r10)
-        assembler.move(.qword, .r10, .rax)
-        assembler.arithmetic(.and, .qword, .r10, immediate: Int32(truncatingIfNeeded: Int64(bitPattern: ~0xFFF | UInt64(size - 1))))
-        assembler.arithmetic(.cmp, .qword, .r10, .r11, Int32(MemoryLayout<DataTLBEntry>.offset(of: \.tag)!))
+        fastTLBEntry(of: .rax, in: write ? context.writeTLB : context.readTLB, stride: MemoryLayout<DataTLBEntry>.stride,
+                     tag: MemoryLayout<DataTLBEntry>.offset(of: \.tag)!, alignment: size, entry: .r11, scratch: .r10)
         sideExit(if: .notEqual, to: here, retired: retiredBefore)
         if let pairBytes {
             assembler.move(.dword, .r10, .rax)

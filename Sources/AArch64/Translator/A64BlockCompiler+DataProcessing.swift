@@ -22,15 +22,13 @@ extension A64BlockCompiler {
             logicalRegister(op, operation, width, invert: invert, flags: flags)
             return .next
         }
-        if let (subtract, width, flags) = Self.arithmeticRegister(op.kind) {
+        if let (extended, subtract, width, flags) = Self.arithmeticRegister(op.kind) {
             load(.rax, op.b)
-            shiftedOperand(.r8, op, width)
-            addOrSubtract(op, .r8, subtract: subtract, width, flags: flags)
-            return .next
-        }
-        if let (subtract, width, flags) = Self.arithmeticExtended(op.kind) {
-            load(.rax, op.b)
-            extendedOperand(.r8, index: op.c, option: op.e, shift: op.d)
+            if extended {
+                extendedOperand(.r8, index: op.c, option: op.e, shift: op.d)
+            } else {
+                shiftedOperand(.r8, op, width)
+            }
             addOrSubtract(op, .r8, subtract: subtract, width, flags: flags)
             return .next
         }
@@ -225,30 +223,26 @@ extension A64BlockCompiler {
         if flags { logicalFlags(width, of: .rax) }
     }
 
-    static func arithmeticRegister(_ kind: OpKind) -> (subtract: Bool, X86Width, flags: Bool)? {
+    /// The add/subtract (shifted register) and (extended register) forms: which operand form,
+    /// which operation, which width, whether NZCV is set.
+    static func arithmeticRegister(_ kind: OpKind) -> (extended: Bool, subtract: Bool, X86Width, flags: Bool)? {
         switch kind {
-        case .addReg64: return (false, .qword, false)
-        case .addReg32: return (false, .dword, false)
-        case .subReg64: return (true, .qword, false)
-        case .subReg32: return (true, .dword, false)
-        case .addsReg64: return (false, .qword, true)
-        case .addsReg32: return (false, .dword, true)
-        case .subsReg64: return (true, .qword, true)
-        case .subsReg32: return (true, .dword, true)
-        default: return nil
-        }
-    }
-
-    static func arithmeticExtended(_ kind: OpKind) -> (subtract: Bool, X86Width, flags: Bool)? {
-        switch kind {
-        case .addExt64: return (false, .qword, false)
-        case .addExt32: return (false, .dword, false)
-        case .subExt64: return (true, .qword, false)
-        case .subExt32: return (true, .dword, false)
-        case .addsExt64: return (false, .qword, true)
-        case .addsExt32: return (false, .dword, true)
-        case .subsExt64: return (true, .qword, true)
-        case .subsExt32: return (true, .dword, true)
+        case .addReg64: return (false, false, .qword, false)
+        case .addReg32: return (false, false, .dword, false)
+        case .subReg64: return (false, true, .qword, false)
+        case .subReg32: return (false, true, .dword, false)
+        case .addsReg64: return (false, false, .qword, true)
+        case .addsReg32: return (false, false, .dword, true)
+        case .subsReg64: return (false, true, .qword, true)
+        case .subsReg32: return (false, true, .dword, true)
+        case .addExt64: return (true, false, .qword, false)
+        case .addExt32: return (true, false, .dword, false)
+        case .subExt64: return (true, true, .qword, false)
+        case .subExt32: return (true, true, .dword, false)
+        case .addsExt64: return (true, false, .qword, true)
+        case .addsExt32: return (true, false, .dword, true)
+        case .subsExt64: return (true, true, .qword, true)
+        case .subsExt32: return (true, true, .dword, true)
         default: return nil
         }
     }

@@ -189,16 +189,9 @@ struct A64BlockCompiler {
         assembler.moveImmediate(.rcx, context.attention)
         assembler.arithmeticMemory(.cmp, .dword, .rcx, 0, immediate: 0)
         out.append(assembler.jump(if: .notEqual))
-        // The fetch TLB entry: index (pc >> 12) & 255.
-        assembler.move(.qword, .rcx, .rax)
-        assembler.shift(.shr, .qword, .rcx, by: 12)
-        assembler.arithmetic(.and, .dword, .rcx, immediate: Int32(FastTLB.indexMask))
-        assembler.multiply(.dword, .rcx, .rcx, immediate: Int8(MemoryLayout<FetchTLBEntry>.stride))
-        assembler.moveImmediate(.rdx, context.fetchTLB)
-        assembler.arithmetic(.add, .qword, .rdx, .rcx)
-        assembler.move(.qword, .rcx, .rax)
-        assembler.arithmetic(.and, .qword, .rcx, immediate: Int32(truncatingIfNeeded: Int64(bitPattern: ~0xFFF | 3)))
-        assembler.arithmetic(.cmp, .qword, .rcx, .rdx, Int32(MemoryLayout<FetchTLBEntry>.offset(of: \.tag)!))
+        // The PC's fetch TLB entry (a PC is 4-byte aligned).
+        fastTLBEntry(of: .rax, in: context.fetchTLB, stride: MemoryLayout<FetchTLBEntry>.stride,
+                     tag: MemoryLayout<FetchTLBEntry>.offset(of: \.tag)!, alignment: 4, entry: .rdx, scratch: .rcx)
         out.append(assembler.jump(if: .notEqual))
         // Its decoded page, and the page's translation words.
         assembler.load(.qword, .rdx, .rdx, Int32(MemoryLayout<FetchTLBEntry>.offset(of: \.instructions)!))
@@ -228,6 +221,23 @@ struct A64BlockCompiler {
         assembler.jump(to: .rcx)
         for label in out { assembler.bind(label) }
         epilogue()
+    }
+
+    /// Sets `entry` to the fast-TLB entry (of the set at `set`, entries `stride` bytes apart)
+    /// of the virtual address in `address`, and ZF to whether the entry's tag, at byte `tag` of
+    /// it, matches: the address's page with its low bits under `alignment` clear, the test of
+    /// `FastTLB`'s lookups (a misaligned address matches no tag).
+    mutating func fastTLBEntry(of address: X86Register, in set: UInt64, stride: Int, tag: Int, alignment: Int,
+                               entry: X86Register, scratch: X86Register) {
+        assembler.move(.qword, scratch, address)
+        assembler.shift(.shr, .qword, scratch, by: 12)
+        assembler.arithmetic(.and, .dword, scratch, immediate: Int32(FastTLB.indexMask))
+        assembler.multiply(.dword, scratch, scratch, immediate: Int8(stride))
+        assembler.moveImmediate(entry, set)
+        assembler.arithmetic(.add, .qword, entry, scratch)
+        assembler.move(.qword, scratch, address)
+        assembler.arithmetic(.and, .qword, scratch, immediate: Int32(truncatingIfNeeded: Int64(bitPattern: ~0xFFF | UInt64(alignment - 1))))
+        assembler.arithmetic(.cmp, .qword, scratch, entry, Int32(tag))
     }
 
     /// Where a chained exit goes: this block's first instruction, or another translation.
